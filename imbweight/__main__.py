@@ -1,0 +1,5 @@
+import sys
+
+from imbweight.cli import main
+
+sys.exit(main())

@@ -1,0 +1,232 @@
+"""Pointwise focal losses on raw predictions.
+
+Conventions
+-----------
+A loss knows nothing of ``X``: it maps targets and raw predictions (logits)
+to a per-sample loss and its gradient with respect to the raw prediction, in
+one fused call, ``loss_gradient(y_true, raw_prediction, sample_weight=None)``.
+
+* :class:`BinaryFocalLoss` -- ``raw_prediction`` of any shape, ``y_true`` of
+  the same shape with values in {0, 1}. A 1-D or ``(n_samples, 1)`` array is a
+  binary problem; ``(n_samples, n_labels)`` is multi-label (one sigmoid per
+  label), whose per-sample loss is the sum over labels.
+* :class:`MultinomialFocalLoss` -- ``raw_prediction`` of shape
+  ``(n_samples, n_classes)`` (softmax), ``y_true`` integer class codes of shape
+  ``(n_samples,)``.
+
+``sample_weight`` multiplies both outputs; it has shape ``(n_samples,)`` or,
+for multi-label, the shape of ``raw_prediction`` (one weight per element).
+The returned per-sample loss has shape ``(n_samples,)``; the gradient has the
+shape of ``raw_prediction``. Computation stays in the dtype of
+``raw_prediction`` (float32 in, float32 out).
+
+Both losses reduce to one function of the *margin* ``t`` of the true class:
+``ℓ(t) = -(1 - σ(t))^γ log σ(t)``. For a sigmoid, ``t = z`` for a positive
+and ``t = -z`` for a negative; for a softmax, ``t = z_y - logsumexp_{j≠y} z_j``
+(then ``σ(t)`` is exactly the softmax probability of the true class). Working
+with the margin keeps every quantity in log space, so loss and gradient are
+finite and accurate for any finite logit and any ``γ >= 0``.
+"""
+
+import numpy as np
+
+__all__ = ["BinaryFocalLoss", "MultinomialFocalLoss", "focal_margin_loss_gradient"]
+
+
+def focal_margin_loss_gradient(margin, gamma):
+    """Focal loss of the true-class margin and its derivative.
+
+    ``ℓ(t) = -(1 - p)^γ log p`` with ``p = σ(t)``, and
+    ``ℓ'(t) = -(1 - p)^γ ((1 - p) + γ p (-log p))``.
+
+    The derivative is written so that both terms in the bracket are
+    non-negative: no cancellation, and no ``(1 - p)^(γ - 1) log p`` product
+    that is ``∞ · 0`` for ``0 < γ < 1`` as ``p → 1``. ``log p``,
+    ``log(1 - p)``, ``p`` and ``1 - p`` all come from one ``exp(-|t|)``.
+
+    Parameters
+    ----------
+    margin : ndarray
+        Margin ``t`` of the true class, any shape, float32 or float64.
+    gamma : float
+        Focusing parameter, ``gamma >= 0``.
+
+    Returns
+    -------
+    loss : ndarray
+        ``ℓ(t)``, same shape and dtype as ``margin``.
+    gradient : ndarray
+        ``dℓ/dt``, same shape and dtype as ``margin``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imbweight.losses import focal_margin_loss_gradient
+    >>> loss, grad = focal_margin_loss_gradient(np.array([0.0, 1e4]), gamma=0.0)
+    >>> loss.round(6), grad.round(6)
+    (array([0.693147, 0.      ]), array([-0.5, -0. ]))
+    """
+    exp_neg_abs = np.exp(-np.abs(margin))
+    log1p_exp = np.log1p(exp_neg_abs)
+    neg_log_p = log1p_exp - np.minimum(margin, 0)
+    inv_denominator = 1 / (1 + exp_neg_abs)
+    positive = margin >= 0
+    # q = 1 - p = σ(-t), never formed by subtraction.
+    q = np.where(positive, exp_neg_abs, 1) * inv_denominator
+    if gamma == 0:
+        return neg_log_p, -q
+    p = np.where(positive, 1, exp_neg_abs) * inv_denominator
+    log_q = np.minimum(-margin, 0) - log1p_exp
+    modulating = np.exp(gamma * log_q)
+    loss = modulating * neg_log_p
+    gradient = -modulating * (q + gamma * p * neg_log_p)
+    return loss, gradient
+
+
+def _per_sample_weight(sample_weight, shape):
+    """Shape ``sample_weight`` to broadcast against an array of ``shape``."""
+    sample_weight = np.asarray(sample_weight)
+    if sample_weight.ndim < len(shape):
+        return sample_weight.reshape((-1,) + (1,) * (len(shape) - 1))
+    return sample_weight
+
+
+class BinaryFocalLoss:
+    """Sigmoid focal loss for binary and multi-label targets.
+
+    ``ℓ(y, z) = -α_t (1 - p_t)^γ log p_t`` with ``p = σ(z)``; ``p_t = p`` and
+    ``α_t = α`` when ``y = 1``, ``p_t = 1 - p`` and ``α_t = 1 - α`` when
+    ``y = 0``. ``alpha=None`` means ``α_t = 1``; with ``gamma=0`` the loss is
+    then the binary cross-entropy (log-loss). For multi-label targets ``alpha``
+    may hold one value per label.
+
+    Parameters
+    ----------
+    gamma : float, default=0.0
+        Focusing parameter, ``gamma >= 0``.
+    alpha : None, float or ndarray of shape (n_labels,), default=None
+        Weight of the positive class, in [0, 1]; negatives get ``1 - alpha``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imbweight.losses import BinaryFocalLoss
+    >>> loss, grad = BinaryFocalLoss(gamma=2.0).loss_gradient(
+    ...     np.array([1.0, 0.0]), np.array([3.0, 3.0]))
+    >>> loss.round(5), grad.round(5)
+    (array([0.00011, 2.71506]), array([-0.0003 ,  1.72807]))
+    """
+
+    def __init__(self, gamma=0.0, alpha=None):
+        self.gamma = gamma
+        self.alpha = alpha
+
+    def loss_gradient(self, y_true, raw_prediction, sample_weight=None):
+        """Per-sample loss and gradient with respect to ``raw_prediction``.
+
+        Parameters
+        ----------
+        y_true : ndarray of the shape of ``raw_prediction``
+            Targets in {0, 1}.
+        raw_prediction : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Logits.
+        sample_weight : None or ndarray, default=None
+            Shape ``(n_samples,)`` or the shape of ``raw_prediction``.
+
+        Returns
+        -------
+        loss : ndarray of shape (n_samples,)
+        gradient : ndarray of the shape of ``raw_prediction``
+        """
+        dtype = raw_prediction.dtype
+        positive = y_true == 1
+        sign = np.where(positive, 1, -1).astype(dtype, copy=False)
+        loss, gradient = focal_margin_loss_gradient(
+            sign * raw_prediction, self.gamma
+        )
+        gradient *= sign
+        factor = None
+        if self.alpha is not None:
+            alpha = np.asarray(self.alpha, dtype=dtype)
+            factor = np.where(positive, alpha, 1 - alpha)
+        if sample_weight is not None:
+            weight = _per_sample_weight(sample_weight, raw_prediction.shape)
+            factor = weight if factor is None else factor * weight
+        if factor is not None:
+            loss *= factor
+            gradient *= factor
+        if loss.ndim == 2:
+            loss = loss.sum(axis=1)
+        return loss, gradient
+
+
+class MultinomialFocalLoss:
+    """Softmax focal loss for multiclass targets.
+
+    ``ℓ(y, z) = -α_y (1 - p_y)^γ log p_y`` with ``p = softmax(z)``;
+    ``alpha=None`` means ``α_y = 1``, and with ``gamma=0`` the loss is then the
+    multinomial cross-entropy (log-loss).
+
+    Parameters
+    ----------
+    gamma : float, default=0.0
+        Focusing parameter, ``gamma >= 0``.
+    alpha : None or ndarray of shape (n_classes,), default=None
+        Weight of each class, indexed by class code.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imbweight.losses import MultinomialFocalLoss
+    >>> loss, grad = MultinomialFocalLoss().loss_gradient(
+    ...     np.array([0]), np.zeros((1, 4)))
+    >>> loss.round(6), grad
+    (array([1.386294]), array([[-0.75,  0.25,  0.25,  0.25]]))
+    """
+
+    def __init__(self, gamma=0.0, alpha=None):
+        self.gamma = gamma
+        self.alpha = alpha
+
+    def loss_gradient(self, y_true, raw_prediction, sample_weight=None):
+        """Per-sample loss and gradient with respect to ``raw_prediction``.
+
+        Parameters
+        ----------
+        y_true : ndarray of shape (n_samples,)
+            Integer class codes in ``range(n_classes)``.
+        raw_prediction : ndarray of shape (n_samples, n_classes)
+            Logits.
+        sample_weight : None or ndarray of shape (n_samples,), default=None
+
+        Returns
+        -------
+        loss : ndarray of shape (n_samples,)
+        gradient : ndarray of shape (n_samples, n_classes)
+        """
+        rows = np.arange(raw_prediction.shape[0])
+        codes = np.asarray(y_true, dtype=np.intp)
+        true_logit = raw_prediction[rows, codes]
+        # exp_others becomes exp(z_j - max_{k≠y} z_k) for j ≠ y and 0 for y.
+        exp_others = raw_prediction.copy()
+        exp_others[rows, codes] = -np.inf
+        max_other = exp_others.max(axis=1)
+        exp_others -= max_other[:, None]
+        np.exp(exp_others, out=exp_others)
+        sum_others = exp_others.sum(axis=1)
+        margin = true_logit - (max_other + np.log(sum_others))
+        loss, dmargin = focal_margin_loss_gradient(margin, self.gamma)
+        # d margin / d z_j = 1 for j = y and -softmax_{k≠y}(z)_j otherwise.
+        gradient = exp_others
+        gradient *= (-dmargin / sum_others)[:, None]
+        gradient[rows, codes] = dmargin
+        factor = None
+        if self.alpha is not None:
+            factor = np.asarray(self.alpha, dtype=raw_prediction.dtype)[codes]
+        if sample_weight is not None:
+            weight = np.asarray(sample_weight)
+            factor = weight if factor is None else factor * weight
+        if factor is not None:
+            loss *= factor
+            gradient *= factor[:, None]
+        return loss, gradient
