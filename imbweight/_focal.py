@@ -111,8 +111,8 @@ class FocalLogisticRegression(FocalLinearClassifierMixin, BaseEstimator):
     >>> clf.coef_.shape, clf.classes_
     ((1, 20), array([0, 1]))
     >>> clf.predict_proba(X[:2]).round(3)
-    array([[0.678, 0.322],
-           [0.906, 0.094]])
+    array([[0.915, 0.085],
+           [0.898, 0.102]])
     """
 
     _parameter_constraints: dict = {
