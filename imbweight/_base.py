@@ -86,9 +86,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             weights = sample_weight[:, None] * np.column_stack(
                 [
                     np.where(indicator[:, label] == 1, weights[1], weights[0])
-                    for label, weights in enumerate(
-                        self._as_pairs(class_weight)
-                    )
+                    for label, weights in enumerate(self._as_pairs(class_weight))
                 ]
             ).astype(X.dtype, copy=False)
         else:
@@ -97,7 +95,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes "
                     f"in the data, but the data contains only one class: "
-                    f"{classes[0]!r}."
+                    f"{classes.tolist()[0]!r}."
                 )
             codes = np.searchsorted(classes, y)
             class_weight = resolve_class_weight(

@@ -141,9 +141,7 @@ class BinaryFocalLoss:
         dtype = raw_prediction.dtype
         positive = y_true == 1
         sign = np.where(positive, 1, -1).astype(dtype, copy=False)
-        loss, gradient = focal_margin_loss_gradient(
-            sign * raw_prediction, self.gamma
-        )
+        loss, gradient = focal_margin_loss_gradient(sign * raw_prediction, self.gamma)
         gradient *= sign
         factor = None
         if self.alpha is not None:
