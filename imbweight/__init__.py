@@ -1,7 +1,15 @@
 """Focal loss and class-weighted cross-entropy for imbalanced classification."""
 
 from imbweight._focal import FocalLogisticRegression
+from imbweight._sgd import WeightedSGDClassifier
+from imbweight.class_weight import ClassWeights, compute_class_weight
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["FocalLogisticRegression", "__version__"]
+__all__ = [
+    "ClassWeights",
+    "FocalLogisticRegression",
+    "WeightedSGDClassifier",
+    "__version__",
+    "compute_class_weight",
+]

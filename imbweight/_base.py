@@ -13,7 +13,7 @@ from numbers import Real
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.linear_model._base import LinearClassifierMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -32,12 +32,21 @@ BINARY, MULTICLASS, MULTILABEL = "binary", "multiclass", "multilabel-indicator"
 class FocalLinearClassifierMixin(LinearClassifierMixin):
     """Shared machinery of the focal / weighted cross-entropy classifiers."""
 
+    _accept_sparse = ("csr", "csc")
+
     _parameter_constraints: dict = {
         "gamma": [Interval(Real, 0, None, closed="left")],
         "alpha": [None, Interval(Real, 0, 1, closed="both"), "array-like", dict],
         "C": [Interval(Real, 0, None, closed="neither")],
         "fit_intercept": ["boolean"],
-        "class_weight": [None, StrOptions({"balanced"}), dict, list],
+        "class_weight": [
+            None,
+            StrOptions({"balanced"}),
+            dict,
+            list,
+            HasMethods(["fit"]),
+            callable,
+        ],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
     }
@@ -52,36 +61,34 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         return hasattr(self, "coef_")
 
     # ----------------------------------------------------------------- fitting
-    def _prepare_fit(self, X, y, sample_weight):
+    def _prepare_fit(self, X, y, sample_weight, *, classes=None, reset=True):
         """Validate data and resolve targets, class weights and alpha.
 
-        Returns ``X``, the encoded target, the full per-sample weights, the
-        objective, and a dict of fitted attributes (``classes_``,
-        ``class_weight_``) that the caller stores after a successful solve.
+        ``classes`` is given by ``partial_fit``: the full set of classes, of
+        which ``y`` may hold a subset. Returns ``X``, the encoded target, the
+        full per-sample weights, the objective, and a dict of fitted
+        attributes (``classes_``, ``class_weight_``) that the caller stores
+        after a successful solve.
         """
         X, y = validate_data(
             self,
             X,
             y,
-            accept_sparse=["csr", "csc"],
+            accept_sparse=self._accept_sparse,
             dtype=[np.float64, np.float32],
             multi_output=True,
+            reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        target_kind = type_of_target(y)
-        if target_kind not in (BINARY, MULTICLASS, MULTILABEL):
-            raise ValueError(
-                f"{type(self).__name__} supports binary, multiclass and "
-                f"multi-label indicator targets; got a {target_kind!r} target."
-            )
+        target_kind, classes = self._target_kind_and_classes(y, classes)
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
         if target_kind == MULTILABEL:
             indicator = np.asarray(y, dtype=np.intp)
-            target, classes = indicator.astype(X.dtype), np.arange(y.shape[1])
+            target = indicator.astype(X.dtype)
             class_weight = self._multilabel_class_weight(indicator, sample_weight)
             weights = sample_weight[:, None] * np.column_stack(
                 [
@@ -90,13 +97,6 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
                 ]
             ).astype(X.dtype, copy=False)
         else:
-            classes = np.unique(y)
-            if classes.size < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes "
-                    f"in the data, but the data contains only one class: "
-                    f"{classes.tolist()[0]!r}."
-                )
             codes = np.searchsorted(classes, y)
             class_weight = resolve_class_weight(
                 self.class_weight, y, classes, sample_weight
@@ -119,9 +119,47 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         fitted = {
             "classes_": classes,
             "class_weight_": class_weight,
-            "_target_kind": target_kind,
+            "_target_kind_": target_kind,
         }
         return X, target, weights, objective, fitted
+
+    def _target_kind_and_classes(self, y, classes):
+        """The kind of target and its classes, inferred or checked."""
+        target_kind = type_of_target(y)
+        if target_kind not in (BINARY, MULTICLASS, MULTILABEL):
+            raise ValueError(
+                f"{type(self).__name__} supports binary, multiclass and "
+                f"multi-label indicator targets; got a {target_kind!r} target."
+            )
+        if target_kind == MULTILABEL:
+            n_labels = y.shape[1]
+            if classes is not None and len(classes) != n_labels:
+                raise ValueError(
+                    f"classes has {len(classes)} entries, but the multi-label y "
+                    f"has {n_labels} columns; pass classes=range({n_labels})."
+                )
+            return MULTILABEL, np.arange(n_labels)
+        if classes is None:
+            classes = np.unique(y)
+            if classes.size < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes "
+                    f"in the data, but the data contains only one class: "
+                    f"{classes.tolist()[0]!r}."
+                )
+        else:
+            classes = np.unique(classes)
+            if classes.size < 2:
+                raise ValueError(
+                    f"classes must hold at least 2 classes; got {classes.tolist()}."
+                )
+            unseen = np.setdiff1d(np.unique(y), classes)
+            if unseen.size:
+                raise ValueError(
+                    f"y contains labels {unseen.tolist()} that are not in classes "
+                    f"{classes.tolist()}."
+                )
+        return (BINARY if classes.size == 2 else MULTICLASS), classes
 
     def _multilabel_class_weight(self, target, sample_weight):
         n_labels = target.shape[1]
@@ -134,17 +172,23 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
                 )
         elif isinstance(per_label, dict):
             raise ValueError(
-                "For a multi-label target, class_weight must be None, 'balanced' "
-                "or a list of one dict {0: w0, 1: w1} per label; got a dict."
+                "For a multi-label target, class_weight must be None, 'balanced', "
+                "a ClassWeights, a callable or a list of one dict {0: w0, 1: w1} "
+                "per label; got a dict."
             )
         else:
             per_label = [per_label] * n_labels
         resolved = []
-        for label, label_weight in enumerate(per_label):
-            column = target[:, label]
+        for label_weight, column in zip(per_label, target.T, strict=True):
+            # A dict may name both classes of a label that shows only one;
+            # count-based forms weigh only the classes present.
+            classes = np.array([0, 1]) if isinstance(label_weight, dict) else None
             resolved.append(
                 resolve_class_weight(
-                    label_weight, column, np.unique(column), sample_weight
+                    label_weight,
+                    column,
+                    np.unique(column) if classes is None else classes,
+                    sample_weight,
                 )
             )
         return resolved
@@ -210,16 +254,20 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         coef = objective.init_zero_coef(n_features)
         if not (self.warm_start and hasattr(self, "coef_")):
             return coef
-        previous = np.vstack([self.coef_.T, self.intercept_[None, :]])
-        if not self.fit_intercept:
-            previous = previous[:-1]
+        previous = self._coef_vector()
         if previous.size != coef.size:
             raise ValueError(
                 f"warm_start needs the same number of features and outputs; the "
                 f"fitted coef_ has shape {self.coef_.shape}, this fit needs "
                 f"{(objective.n_outputs, n_features)}."
             )
-        return previous.astype(np.float64).ravel()
+        return previous
+
+    def _coef_vector(self):
+        """The fitted coefficients as the solvers' flat float64 vector."""
+        rows = [self.coef_.T, self.intercept_[None, :]]
+        matrix = np.vstack(rows if self.fit_intercept else rows[:1])
+        return matrix.astype(np.float64).ravel()
 
     def _store_solution(self, coef, objective, n_features, dtype, fitted):
         """Store ``coef_``, ``intercept_`` and the prepared fitted attributes."""
@@ -243,8 +291,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             fitted = [
                 name
                 for name in vars(self)
-                if name == "_target_kind"
-                or (name.endswith("_") and not name.startswith("__"))
+                if name.endswith("_") and not name.startswith("__")
             ]
             for name in fitted:
                 delattr(self, name)
@@ -263,7 +310,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
         scores = self.decision_function(X)
-        if self._target_kind == MULTILABEL:
+        if self._target_kind_ == MULTILABEL:
             return (scores > 0).astype(int)
         indices = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(1)
         return self.classes_[indices]
@@ -285,7 +332,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         proba : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
         """
         scores = self.decision_function(X)
-        kind = self._target_kind
+        kind = self._target_kind_
         if kind == BINARY:
             return np.column_stack([expit(-scores), expit(scores)])
         if kind == MULTILABEL:
@@ -304,7 +351,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         log_proba : ndarray of the shape of :meth:`predict_proba`
         """
         scores = self.decision_function(X)
-        kind = self._target_kind
+        kind = self._target_kind_
         if kind == BINARY:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
         if kind == MULTILABEL:
@@ -327,7 +374,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         X = validate_data(
             self,
             X,
-            accept_sparse=["csr", "csc"],
+            accept_sparse=self._accept_sparse,
             dtype=[np.float64, np.float32],
             reset=False,
         )

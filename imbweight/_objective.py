@@ -68,7 +68,9 @@ class LinearObjective:
         )
         return X @ weights + intercept
 
-    def loss_gradient(self, coef, X, y, sample_weight=None, l2_reg_strength=0.0):
+    def loss_gradient(
+        self, coef, X, y, sample_weight=None, l2_reg_strength=0.0, weight_sum=None
+    ):
         """Objective value and its gradient with respect to ``coef``.
 
         Parameters
@@ -83,6 +85,11 @@ class LinearObjective:
             Full per-sample (or per-element) weights.
         l2_reg_strength : float, default=0.0
             Strength of the L2 penalty on ``W``.
+        weight_sum : float, default=None
+            The normaliser ``S`` of the loss term; ``None`` computes it from
+            ``sample_weight``. A stochastic solver passes ``len(batch)`` times
+            the mean weight of the whole data, which makes the batch gradient
+            an unbiased estimate of the full one.
 
         Returns
         -------
@@ -95,7 +102,8 @@ class LinearObjective:
         raw = X @ weights + intercept
         raw_for_loss = raw if self.n_outputs > 1 else raw[:, 0]
         loss, raw_gradient = self.loss.loss_gradient(y, raw_for_loss, sample_weight)
-        weight_sum = self.weight_sum(sample_weight, n_samples)
+        if weight_sum is None:
+            weight_sum = self.weight_sum(sample_weight, n_samples)
         raw_gradient = raw_gradient.reshape(n_samples, self.n_outputs)
         raw_gradient /= weight_sum
 

@@ -81,3 +81,72 @@ class _ProgressPrinter:
             f"L-BFGS iteration {self.iteration}: "
             f"objective {intermediate_result.fun:.10g}"
         )
+
+
+def sgd_epoch(
+    objective,
+    coef,
+    X,
+    y,
+    sample_weight,
+    *,
+    batch_size,
+    step_size,
+    weight_mean,
+    l2_reg_strength,
+    order=None,
+):
+    """One pass of mini-batch stochastic gradient descent, in place.
+
+    Each batch's gradient is an unbiased estimate of the gradient of the
+    full normalised objective: the batch loss is divided by ``len(batch) ·
+    weight_mean`` rather than by the batch's own weight sum, whose value
+    depends on how many heavily weighted (minority) rows the batch drew.
+
+    Parameters
+    ----------
+    objective : LinearObjective
+        The objective, evaluated batch by batch.
+    coef : ndarray of shape (n_coef,)
+        Coefficients, updated in place.
+    X : {ndarray, CSR matrix} of shape (n_samples, n_features)
+    y : ndarray
+        Encoded targets.
+    sample_weight : ndarray
+        Full per-sample (or per-element) weights.
+    batch_size : int
+        Rows per step.
+    step_size : float
+        Learning rate of this epoch.
+    weight_mean : float
+        Mean weight per sample of the whole data, ``S / n_samples``.
+    l2_reg_strength : float
+        ``1 / (C S)``.
+    order : None or ndarray of shape (n_samples,), default=None
+        Row order; ``None`` walks the rows as stored (batches are views).
+
+    Returns
+    -------
+    mean_objective : float
+        The batch objectives averaged over the epoch, each taken at the
+        coefficients before its step.
+    """
+    n_samples = X.shape[0]
+    total = 0.0
+    for start in range(0, n_samples, batch_size):
+        if order is None:
+            rows = slice(start, start + batch_size)
+        else:
+            rows = order[start : start + batch_size]
+        n_rows = min(batch_size, n_samples - start)
+        value, gradient = objective.loss_gradient(
+            coef,
+            X[rows],
+            y[rows],
+            sample_weight[rows],
+            l2_reg_strength,
+            weight_sum=n_rows * weight_mean,
+        )
+        coef -= step_size * gradient
+        total += value * n_rows
+    return total / n_samples

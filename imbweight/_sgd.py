@@ -1,0 +1,474 @@
+"""WeightedSGDClassifier: the focal / weighted cross-entropy objective by SGD."""
+
+import contextlib
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from imbweight._base import MULTILABEL, FocalLinearClassifierMixin
+from imbweight._solvers import sgd_epoch
+
+
+class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
+    """Linear classifier trained on the focal / weighted cross-entropy by SGD.
+
+    Minimises the objective of :class:`FocalLogisticRegression`, with the same
+    loss code::
+
+        J(W, b) = C Σ_i s_i c_{y_i} ℓ(y_i, x_i W + b) + ½ ‖W‖²_F
+
+    by mini-batch stochastic gradient descent, for data too large for
+    full-batch L-BFGS and for streams (:meth:`partial_fit`). On the same data
+    both estimators converge to the same coefficients. Each batch gradient is
+    an unbiased estimate of the gradient of ``J / S`` (``S = Σ_i s_i
+    c_{y_i}``), so class weights do not make the steps depend on how many
+    minority rows a batch happened to draw.
+
+    Unlike :class:`~sklearn.linear_model.SGDClassifier`, ``alpha`` is the
+    focal-loss balancing weight, not the penalty: regularisation is ``C``,
+    as in :class:`~sklearn.linear_model.LogisticRegression`.
+
+    Parameters
+    ----------
+    gamma : float, default=0.0
+        Focusing parameter ``γ >= 0``; the default ``0`` is the weighted
+        cross-entropy.
+    alpha : None, float, array-like or dict, default=None
+        Focal balancing weight, as in :class:`FocalLogisticRegression`.
+    C : float, default=1.0
+        Inverse of the L2 regularisation strength.
+    class_weight : None, "balanced", dict or list of dict, default=None
+        As in :class:`FocalLogisticRegression`. :meth:`partial_fit` accepts
+        only None or a dict (weights from the full label distribution).
+    fit_intercept : bool, default=True
+        Whether to fit intercepts (unpenalised).
+    batch_size : int, default=256
+        Rows per step. Small enough for many steps per epoch, large enough
+        that the per-batch NumPy/BLAS calls, not Python, dominate.
+    learning_rate : {"adaptive", "constant", "invscaling"}, default="adaptive"
+        ``"constant"``: ``eta0`` throughout. ``"invscaling"``: ``eta0 /
+        sqrt(epoch)``. ``"adaptive"``: ``eta0`` until ``n_iter_no_change``
+        epochs fail to improve the monitored quantity by ``tol``, then
+        divided by 5, until it falls below ``1e-6 · eta0``. The default
+        reaches the L-BFGS solution to within a fraction of a percent: the
+        large early steps make fast progress, the later small ones average
+        out the gradient noise. :meth:`partial_fit` does not adapt.
+    eta0 : float, default=0.5
+        Initial learning rate. The objective is normalised by ``S``, so its
+        curvature is bounded by ``max ‖x‖² / 4`` whatever the number of rows
+        or the scale of the weights; 0.5 is stable for standardised
+        features.
+    max_iter : int, default=200
+        Maximum number of epochs of :meth:`fit`.
+    tol : float or None, default=1e-6
+        Improvement of the monitored quantity (the training objective, or
+        the validation score with ``early_stopping``) that counts as
+        progress. ``None`` runs ``max_iter`` epochs.
+    n_iter_no_change : int, default=5
+        Epochs without progress before the learning rate drops
+        (``"adaptive"``) or training stops.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified for single
+        output targets, so the minority class is present), monitor its
+        ``scoring`` each epoch, and restore the coefficients of the best
+        epoch.
+    validation_fraction : float, default=0.1
+        Share of the training data held out with ``early_stopping``.
+    scoring : None, str or callable, default=None
+        Validation metric: a scikit-learn scorer name (e.g.
+        ``"average_precision"``, ``"balanced_accuracy"``) or callable
+        ``scorer(estimator, X, y)``. ``None`` uses minus the objective's
+        loss term on the validation set.
+    shuffle : bool, default=True
+        Reshuffle the rows every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds shuffling and the validation split; the same seed gives
+        bit-identical coefficients.
+    warm_start : bool, default=False
+        Start :meth:`fit` from the previous solution.
+    verbose : int, default=0
+        Print the objective (and validation score) every epoch when positive.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels; ``arange(n_labels)`` for a multi-label target.
+    coef_ : ndarray of shape (1, n_features), (n_classes, n_features) or \
+            (n_labels, n_features)
+        Coefficients, in the dtype of the training data.
+    intercept_ : ndarray of shape (1,), (n_classes,) or (n_labels,)
+        Intercepts.
+    class_weight_ : dict or list of dict
+        The resolved weight of each class.
+    loss_curve_ : list of float
+        The normalised objective ``J / S`` per epoch, averaged over the
+        epoch's batches.
+    validation_scores_ : list of float
+        With ``early_stopping``, the validation score after each epoch.
+    best_epoch_ : int
+        With ``early_stopping``, the index into ``validation_scores_`` of the
+        epoch whose coefficients were restored.
+    n_iter_ : int
+        Epochs run (by :meth:`fit`, or in total by :meth:`partial_fit`).
+    t_ : int
+        Gradient steps taken.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    FocalLogisticRegression : The same objective by full-batch L-BFGS.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from imbweight import WeightedSGDClassifier
+    >>> X, y = make_classification(n_samples=2000, weights=[0.95], random_state=0)
+    >>> clf = WeightedSGDClassifier(class_weight="balanced", random_state=0)
+    >>> clf.fit(X, y).coef_.shape
+    (1, 20)
+    >>> float(clf.score(X, y)) > 0.8
+    True
+    """
+
+    _accept_sparse = "csr"
+
+    _parameter_constraints: dict = {
+        **FocalLinearClassifierMixin._parameter_constraints,
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"adaptive", "constant", "invscaling"})],
+        "eta0": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [None, Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "scoring": [None, str, callable],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        gamma=0.0,
+        alpha=None,
+        C=1.0,
+        class_weight=None,
+        fit_intercept=True,
+        batch_size=256,
+        learning_rate="adaptive",
+        eta0=0.5,
+        max_iter=200,
+        tol=1e-6,
+        n_iter_no_change=5,
+        early_stopping=False,
+        validation_fraction=0.1,
+        scoring=None,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.gamma = gamma
+        self.alpha = alpha
+        self.C = C
+        self.class_weight = class_weight
+        self.fit_intercept = fit_intercept
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.scoring = scoring
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model by mini-batch SGD over several epochs.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 stays float32; CSC is converted to CSR.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multi-label indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        self : WeightedSGDClassifier
+            The fitted estimator.
+        """
+        with self._unfitted_on_error():
+            X, target, weights, objective, fitted = self._prepare_fit(
+                X, y, sample_weight
+            )
+            rng = check_random_state(self.random_state)
+            coef = self._initial_coef(objective, X.shape[1])
+            train, validation = self._split(X, target, weights, fitted, rng)
+            weight_sum = objective.weight_sum(train[2], train[0].shape[0])
+            self._train_epochs(
+                objective, coef, train, validation, weight_sum, fitted, rng
+            )
+            self._rng_ = rng
+            self._weight_seen_, self._n_seen_ = weight_sum, train[0].shape[0]
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch of SGD over a chunk of data, continuing from the last.
+
+        Successive calls minimise the objective over all the data seen so
+        far: the penalty is scaled by the total weight seen. A chunk may lack
+        some classes (even every minority row).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Its labels, or a multi-label indicator matrix.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the full data; required on the first call,
+            checked against ``classes_`` on later ones. ``range(n_labels)``
+            for multi-label targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the chunk's samples.
+
+        Returns
+        -------
+        self : WeightedSGDClassifier
+            The updated estimator.
+        """
+        first_call = not hasattr(self, "coef_")
+        if first_call and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if not first_call and classes is not None:
+            if not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"classes={np.unique(classes).tolist()} differs from the "
+                    f"classes of the first call to partial_fit, "
+                    f"{self.classes_.tolist()}."
+                )
+        self._check_partial_fit_class_weight()
+        with self._unfitted_on_error() if first_call else contextlib.nullcontext():
+            X, target, weights, objective, fitted = self._prepare_fit(
+                X,
+                y,
+                sample_weight,
+                classes=classes if first_call else self.classes_,
+                reset=first_call,
+            )
+            n_samples, n_features = X.shape
+            if first_call:
+                coef = objective.init_zero_coef(n_features)
+                rng = check_random_state(self.random_state)
+                epoch, steps, weight_seen, n_seen, curve = 1, 0, 0.0, 0, []
+            else:
+                coef = self._coef_vector()
+                rng = self._rng_
+                epoch, steps = self.n_iter_ + 1, self.t_
+                weight_seen, n_seen = self._weight_seen_, self._n_seen_
+                curve = list(self.loss_curve_)
+            weight_seen += objective.weight_sum(weights, n_samples)
+            n_seen += n_samples
+            step_size = self.eta0
+            if self.learning_rate == "invscaling":
+                step_size /= np.sqrt(epoch)
+            mean_objective = sgd_epoch(
+                objective,
+                coef,
+                X,
+                target,
+                weights,
+                batch_size=self.batch_size,
+                step_size=step_size,
+                weight_mean=weight_seen / n_seen,
+                l2_reg_strength=1.0 / (self.C * weight_seen),
+                order=rng.permutation(n_samples) if self.shuffle else None,
+            )
+            self._check_finite(mean_objective, coef)
+            self._store_solution(coef, objective, n_features, X.dtype, fitted)
+            self.loss_curve_ = [*curve, mean_objective]
+            self.n_iter_ = epoch
+            self.t_ = steps - (-n_samples // self.batch_size)
+            self._rng_ = rng
+            self._weight_seen_, self._n_seen_ = weight_seen, n_seen
+        return self
+
+    def _check_partial_fit_class_weight(self):
+        class_weight = self.class_weight
+        if class_weight is None or isinstance(class_weight, dict | list):
+            return
+        raise ValueError(
+            f"class_weight={class_weight!r} needs the full label distribution, "
+            f"which partial_fit never sees. Compute the weights once from all "
+            f"the labels (or a large sample of them), e.g. "
+            f"imbweight.compute_class_weight(y_all), and pass the dict as "
+            f"class_weight."
+        )
+
+    def _split(self, X, target, weights, fitted, rng):
+        if not self.early_stopping:
+            return (X, target, weights), None
+        single_output = fitted["_target_kind_"] != MULTILABEL
+        n_samples = X.shape[0]
+        # A stratified split needs a validation row of every class.
+        n_validation = max(
+            int(np.ceil(self.validation_fraction * n_samples)),
+            len(fitted["classes_"]) if single_output else 1,
+        )
+        train_rows, validation_rows = train_test_split(
+            np.arange(n_samples),
+            test_size=n_validation,
+            stratify=target if single_output else None,
+            random_state=rng,
+        )
+        return (
+            (X[train_rows], target[train_rows], weights[train_rows]),
+            (X[validation_rows], target[validation_rows], weights[validation_rows]),
+        )
+
+    def _train_epochs(
+        self, objective, coef, train, validation, weight_sum, fitted, rng
+    ):
+        X, target, weights = train
+        n_samples, n_features = X.shape
+        monitor = _ProgressMonitor(self.tol, self.n_iter_no_change)
+        step_size = self.eta0
+        self.loss_curve_ = []
+        if validation is not None:
+            self.validation_scores_ = []
+            score = self._validation_scorer(objective, validation)
+            best_coef = coef.copy()
+        self.t_ = 0
+        converged = False
+        for epoch in range(1, self.max_iter + 1):
+            if self.learning_rate == "invscaling":
+                step_size = self.eta0 / np.sqrt(epoch)
+            started = time.perf_counter()
+            mean_objective = sgd_epoch(
+                objective,
+                coef,
+                X,
+                target,
+                weights,
+                batch_size=self.batch_size,
+                step_size=step_size,
+                weight_mean=weight_sum / n_samples,
+                l2_reg_strength=1.0 / (self.C * weight_sum),
+                order=rng.permutation(n_samples) if self.shuffle else None,
+            )
+            self.t_ += -(-n_samples // self.batch_size)
+            self._check_finite(mean_objective, coef)
+            self.loss_curve_.append(mean_objective)
+            self._store_solution(coef, objective, n_features, X.dtype, fitted)
+            if validation is None:
+                improved = monitor.update(-mean_objective)
+            else:
+                self.validation_scores_.append(score(self))
+                improved = monitor.update(self.validation_scores_[-1])
+                if monitor.best_is_last:
+                    best_coef = coef.copy()
+                    self.best_epoch_ = epoch - 1
+            if self.verbose:
+                self._print_epoch(epoch, mean_objective, step_size, started)
+            if improved or self.tol is None:
+                continue
+            if self.learning_rate == "adaptive" and step_size > 1e-6 * self.eta0:
+                step_size /= 5
+                monitor.reset_patience()
+            else:
+                converged = True
+                break
+        self.n_iter_ = epoch
+        if validation is not None:
+            self._store_solution(best_coef, objective, n_features, X.dtype, fitted)
+        if not converged and self.tol is not None:
+            warnings.warn(
+                f"WeightedSGDClassifier did not converge within max_iter="
+                f"{self.max_iter} epochs; increase max_iter.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+
+    def _validation_scorer(self, objective, validation):
+        X_val, target_val, weights_val = validation
+        if self.scoring is not None:
+            scorer = check_scoring(self, self.scoring)
+            y_val = self._decode(target_val)
+            return lambda estimator: float(scorer(estimator, X_val, y_val))
+
+        def negative_loss(estimator):
+            value, _ = objective.loss_gradient(
+                estimator._coef_vector(), X_val, target_val, weights_val
+            )
+            return -value
+
+        return negative_loss
+
+    def _decode(self, target):
+        """Labels from the encoded target, for scorers."""
+        if self._target_kind_ == MULTILABEL:
+            return target.astype(int)
+        return self.classes_[np.asarray(target, dtype=np.intp)]
+
+    @staticmethod
+    def _check_finite(mean_objective, coef):
+        if not (np.isfinite(mean_objective) and np.all(np.isfinite(coef))):
+            raise FloatingPointError(
+                "SGD diverged to a non-finite objective or coefficient; nothing was "
+                "stored. Lower eta0, or scale the features (e.g. StandardScaler)."
+            )
+
+    def _print_epoch(self, epoch, mean_objective, step_size, started):
+        line = (
+            f"epoch {epoch}: objective {mean_objective:.8g}, "
+            f"learning rate {step_size:.3g}"
+        )
+        if getattr(self, "validation_scores_", None):
+            line += f", validation score {self.validation_scores_[-1]:.6g}"
+        print(f"{line}, {time.perf_counter() - started:.2f} s")
+
+
+class _ProgressMonitor:
+    """Counts epochs without an improvement of at least ``tol``."""
+
+    def __init__(self, tol, patience):
+        self.tol = 0.0 if tol is None else tol
+        self.patience = patience
+        self.best = -np.inf
+        self.without_progress = 0
+        self.best_is_last = False
+
+    def update(self, value):
+        """Record ``value`` (higher is better); False once patience runs out."""
+        self.best_is_last = value > self.best
+        if value > self.best + self.tol:
+            self.without_progress = 0
+        else:
+            self.without_progress += 1
+        self.best = max(self.best, value)
+        return self.without_progress < self.patience
+
+    def reset_patience(self):
+        self.without_progress = 0
