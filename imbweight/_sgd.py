@@ -58,9 +58,11 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         sqrt(epoch)``. ``"adaptive"``: ``eta0`` until ``n_iter_no_change``
         epochs fail to improve the monitored quantity by ``tol``, then
         divided by 5, until it falls below ``1e-6 · eta0``. The default
-        reaches the L-BFGS solution to within a fraction of a percent: the
-        large early steps make fast progress, the later small ones average
-        out the gradient noise. :meth:`partial_fit` does not adapt.
+        reaches the L-BFGS solution to about 1 %: the large early steps make
+        fast progress, the later small ones average out the gradient noise.
+        :meth:`partial_fit` cannot compare progress across chunks, so there
+        ``"adaptive"`` decays as ``"invscaling"`` does, ``eta0 /
+        sqrt(call number)``.
     eta0 : float, default=0.5
         Initial learning rate. The objective is normalised by ``S``, so its
         curvature is bounded by ``max ‖x‖² / 4`` whatever the number of rows
@@ -292,7 +294,7 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
             weight_seen += objective.weight_sum(weights, n_samples)
             n_seen += n_samples
             step_size = self.eta0
-            if self.learning_rate == "invscaling":
+            if self.learning_rate != "constant":
                 step_size /= np.sqrt(epoch)
             mean_objective = sgd_epoch(
                 objective,
@@ -358,7 +360,7 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         self.loss_curve_ = []
         if validation is not None:
             self.validation_scores_ = []
-            score = self._validation_scorer(objective, validation)
+            score = self._validation_scorer(objective, validation, fitted)
             best_coef = coef.copy()
         self.t_ = 0
         converged = False
@@ -411,11 +413,14 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
                 stacklevel=4,
             )
 
-    def _validation_scorer(self, objective, validation):
+    def _validation_scorer(self, objective, validation, fitted):
         X_val, target_val, weights_val = validation
         if self.scoring is not None:
             scorer = check_scoring(self, self.scoring)
-            y_val = self._decode(target_val)
+            if fitted["_target_kind_"] == MULTILABEL:
+                y_val = target_val.astype(int)
+            else:
+                y_val = fitted["classes_"][np.asarray(target_val, dtype=np.intp)]
             return lambda estimator: float(scorer(estimator, X_val, y_val))
 
         def negative_loss(estimator):
@@ -425,12 +430,6 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
             return -value
 
         return negative_loss
-
-    def _decode(self, target):
-        """Labels from the encoded target, for scorers."""
-        if self._target_kind_ == MULTILABEL:
-            return target.astype(int)
-        return self.classes_[np.asarray(target, dtype=np.intp)]
 
     @staticmethod
     def _check_finite(mean_objective, coef):
