@@ -1,6 +1,7 @@
 """Focal loss and class-weighted cross-entropy for imbalanced classification."""
 
 from imbweight._focal import FocalLogisticRegression
+from imbweight._posterior import posterior_proba
 from imbweight._sgd import WeightedSGDClassifier
 from imbweight.class_weight import ClassWeights, compute_class_weight
 
@@ -12,4 +13,5 @@ __all__ = [
     "WeightedSGDClassifier",
     "__version__",
     "compute_class_weight",
+    "posterior_proba",
 ]

@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
 )
 
 from imbweight._objective import LinearObjective
+from imbweight._posterior import sigmoid_posterior_logit, softmax_posterior
 from imbweight.class_weight import resolve_class_weight
 from imbweight.losses import BinaryFocalLoss, MultinomialFocalLoss
 
@@ -120,6 +121,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             "classes_": classes,
             "class_weight_": class_weight,
             "_target_kind_": target_kind,
+            "_loss_": objective.loss,
         }
         return X, target, weights, objective, fitted
 
@@ -338,6 +340,52 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         if kind == MULTILABEL:
             return expit(scores)
         return softmax(scores, axis=1)
+
+    def predict_posterior(self, X):
+        """Recovered class probabilities P(y | x), undoing weights, α and γ.
+
+        A model trained with class weights ``c_k``, focal ``alpha`` or
+        ``gamma > 0`` does not estimate P(y | x): its :meth:`predict_proba`
+        is pulled toward the up-weighted classes and, for ``gamma > 0``,
+        toward 1/2. The minimiser of the expected weighted focal loss is
+        known in closed form, so P(y | x) follows from the model's output:
+        ``P(y = k | x) ∝ 1 / (a_k u(q_k))`` with ``a_k = α_k c_k``, ``q_k``
+        the model's probability and ``u(q) = (1 - q)^γ / q - γ (1 - q)^(γ-1)
+        log q``; for ``gamma=0`` this is the prior correction ``q_k / a_k``.
+        Sample weights do not enter. :meth:`predict_proba` and
+        :meth:`predict` are unchanged.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        posterior : ndarray of the shape of :meth:`predict_proba`
+            Same column order as :meth:`predict_proba`; for multi-label
+            targets, P(y_l = 1 | x) per label.
+        """
+        scores = self.decision_function(X)
+        loss, kind = self._loss_, self._target_kind_
+        if kind == MULTICLASS:
+            weights = np.array([self.class_weight_[c] for c in self.classes_.tolist()])
+            if loss.alpha is not None:
+                weights = weights * loss.alpha
+            return softmax_posterior(scores, loss.gamma, weights)
+        if kind == BINARY:
+            pairs = [tuple(self.class_weight_[c] for c in self.classes_.tolist())]
+        else:
+            pairs = self._as_pairs(self.class_weight_)
+        negative_weight, positive_weight = np.array(pairs, dtype=np.float64).T
+        if loss.alpha is not None:
+            negative_weight = negative_weight * (1 - loss.alpha)
+            positive_weight = positive_weight * loss.alpha
+        logit = sigmoid_posterior_logit(
+            scores, loss.gamma, negative_weight.squeeze(), positive_weight.squeeze()
+        )
+        if kind == MULTILABEL:
+            return expit(logit)
+        return np.column_stack([expit(-logit), expit(logit)])
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed in log space.

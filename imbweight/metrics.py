@@ -44,11 +44,12 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
     roc_auc_score,
 )
-from sklearn.pipeline import Pipeline
 from sklearn.utils import check_array, column_or_1d
 from sklearn.utils._param_validation import Options, StrOptions, validate_params
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_consistent_length, check_non_negative
+
+from imbweight._posterior import final_step
 
 __all__ = [
     "ImbalancedReport",
@@ -269,17 +270,11 @@ def _posterior(estimator, X):
     """The class probabilities a Bayes decision should use.
 
     ``predict_posterior`` when the estimator, or the final step of a
-    :class:`~sklearn.pipeline.Pipeline`, has it; ``predict_proba`` otherwise.
+    pipeline or search, has it; ``predict_proba`` otherwise.
     """
-    if hasattr(estimator, "predict_posterior"):
-        return estimator.predict_posterior(X)
-    if isinstance(estimator, Pipeline) and hasattr(estimator[-1], "predict_posterior"):
-        for _, step in estimator.steps[:-1]:
-            # Skip "passthrough" and samplers (imblearn), which act in fit only.
-            if step is not None and not isinstance(step, str):
-                if not hasattr(step, "fit_resample"):
-                    X = step.transform(X)
-        return estimator[-1].predict_posterior(X)
+    final, X_final = final_step(estimator, X)
+    if hasattr(final, "predict_posterior"):
+        return final.predict_posterior(X_final)
     return estimator.predict_proba(X)
 
 
