@@ -296,23 +296,19 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
             step_size = self.eta0
             if self.learning_rate != "constant":
                 step_size /= np.sqrt(epoch)
-            mean_objective = sgd_epoch(
+            mean_objective, n_steps = self._run_epoch(
                 objective,
                 coef,
-                X,
-                target,
-                weights,
-                batch_size=self.batch_size,
-                step_size=step_size,
-                weight_mean=weight_seen / n_seen,
-                l2_reg_strength=1.0 / (self.C * weight_seen),
-                order=rng.permutation(n_samples) if self.shuffle else None,
+                (X, target, weights),
+                step_size,
+                weight_seen,
+                n_seen,
+                rng,
             )
-            self._check_finite(mean_objective, coef)
             self._store_solution(coef, objective, n_features, X.dtype, fitted)
             self.loss_curve_ = [*curve, mean_objective]
             self.n_iter_ = epoch
-            self.t_ = steps - (-n_samples // self.batch_size)
+            self.t_ = steps + n_steps
             self._rng_ = rng
             self._weight_seen_, self._n_seen_ = weight_seen, n_seen
         return self
@@ -353,7 +349,7 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
     def _train_epochs(
         self, objective, coef, train, validation, weight_sum, fitted, rng
     ):
-        X, target, weights = train
+        X = train[0]
         n_samples, n_features = X.shape
         monitor = _ProgressMonitor(self.tol, self.n_iter_no_change)
         step_size = self.eta0
@@ -368,20 +364,10 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
             if self.learning_rate == "invscaling":
                 step_size = self.eta0 / np.sqrt(epoch)
             started = time.perf_counter()
-            mean_objective = sgd_epoch(
-                objective,
-                coef,
-                X,
-                target,
-                weights,
-                batch_size=self.batch_size,
-                step_size=step_size,
-                weight_mean=weight_sum / n_samples,
-                l2_reg_strength=1.0 / (self.C * weight_sum),
-                order=rng.permutation(n_samples) if self.shuffle else None,
+            mean_objective, n_steps = self._run_epoch(
+                objective, coef, train, step_size, weight_sum, n_samples, rng
             )
-            self.t_ += -(-n_samples // self.batch_size)
-            self._check_finite(mean_objective, coef)
+            self.t_ += n_steps
             self.loss_curve_.append(mean_objective)
             self._store_solution(coef, objective, n_features, X.dtype, fitted)
             if validation is None:
@@ -413,6 +399,30 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
                 stacklevel=4,
             )
 
+    def _run_epoch(self, objective, coef, data, step_size, weight_sum, n_seen, rng):
+        """One epoch over ``data`` of the objective of ``n_seen`` rows weighing
+        ``weight_sum``; returns the mean batch objective and the step count."""
+        X, target, weights = data
+        n_samples = X.shape[0]
+        mean_objective = sgd_epoch(
+            objective,
+            coef,
+            X,
+            target,
+            weights,
+            batch_size=self.batch_size,
+            step_size=step_size,
+            weight_mean=weight_sum / n_seen,
+            l2_reg_strength=1.0 / (self.C * weight_sum),
+            order=rng.permutation(n_samples) if self.shuffle else None,
+        )
+        if not (np.isfinite(mean_objective) and np.all(np.isfinite(coef))):
+            raise FloatingPointError(
+                "SGD diverged to a non-finite objective or coefficient; nothing was "
+                "stored. Lower eta0, or scale the features (e.g. StandardScaler)."
+            )
+        return mean_objective, -(-n_samples // self.batch_size)
+
     def _validation_scorer(self, objective, validation, fitted):
         X_val, target_val, weights_val = validation
         if self.scoring is not None:
@@ -430,14 +440,6 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
             return -value
 
         return negative_loss
-
-    @staticmethod
-    def _check_finite(mean_objective, coef):
-        if not (np.isfinite(mean_objective) and np.all(np.isfinite(coef))):
-            raise FloatingPointError(
-                "SGD diverged to a non-finite objective or coefficient; nothing was "
-                "stored. Lower eta0, or scale the features (e.g. StandardScaler)."
-            )
 
     def _print_epoch(self, epoch, mean_objective, step_size, started):
         line = (
