@@ -355,6 +355,15 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         Sample weights do not enter. :meth:`predict_proba` and
         :meth:`predict` are unchanged.
 
+        The recovery is exact where the model can represent the weighted
+        minimiser: always for ``gamma=0`` (weights only shift the
+        intercepts) and, in practice, closely for a binary or multi-label
+        focal model. For a softmax with ``gamma > 0`` the focal minimiser is
+        not a linear softmax, so the recovered posterior is an approximation
+        (still far closer to P(y | x) than :meth:`predict_proba`). Inside a
+        pipeline with an over-sampler, the posterior is that of the
+        resampled training distribution.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
