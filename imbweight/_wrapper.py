@@ -1,0 +1,471 @@
+"""ClassWeightedClassifier: imbweight's class-weight strategies for any classifier.
+
+The wrapper resolves its ``class_weight`` in ``fit``, on the ``y`` it
+receives (after a sampler in an imblearn ``Pipeline``), and hands the result
+to a clone of the wrapped classifier in one of two ways:
+
+- the classifier has a ``class_weight`` parameter: it is set to the resolved
+  dict, so the classifier weighs its classes its own way (per-class ``C`` in
+  an SVM, weighted impurity in a tree, ...);
+- otherwise the weight of each sample's class, times ``sample_weight``, is
+  passed to the classifier's ``fit`` as ``sample_weight``.
+
+Everything else (validating ``X``, predicting) is the wrapped classifier's.
+"""
+
+from copy import deepcopy
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.metadata_routing import (
+    MetadataRequest,
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    get_routing_for_object,
+    process_routing,
+)
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_is_fitted,
+    column_or_1d,
+    has_fit_parameter,
+)
+
+from imbweight.class_weight import resolve_class_weight
+
+__all__ = ["ClassWeightedClassifier"]
+
+
+def _estimator_has(attr):
+    """Whether the fitted estimator, else the unfitted one, has ``attr``."""
+
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        return hasattr(self.estimator, attr)
+
+    return check
+
+
+class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Give any scikit-learn classifier imbweight's class-weight strategies.
+
+    In ``fit``, ``class_weight`` is resolved on the labels the wrapper
+    receives — after a sampler in an imblearn ``Pipeline``, on the resampled
+    labels — into one weight per class, ``class_weight_``. A clone of
+    ``estimator`` is then fitted with those weights:
+
+    - if it has a ``class_weight`` parameter (``LogisticRegression``,
+      ``SVC``, trees and forests, ``HistGradientBoostingClassifier``, the
+      imbweight estimators, ...), that parameter is set to the resolved
+      dict and the classifier applies it its own way;
+    - otherwise the weight of each sample's class, multiplied by
+      ``sample_weight`` when given, is passed to its ``fit`` as
+      ``sample_weight`` (``GaussianNB``, ``GradientBoostingClassifier``,
+      ``AdaBoostClassifier``, ...). A classifier whose ``fit`` takes no
+      ``sample_weight`` cannot be weighted, and ``fit`` says so.
+
+    Either way a sample of class ``k`` counts ``sample_weight × c_k`` times,
+    as in the objective of :class:`~imbweight.FocalLogisticRegression`.
+    The counts behind ``"balanced"`` and the strategies of
+    :class:`~imbweight.ClassWeights` are weighted by ``sample_weight``.
+
+    ``class_weight=None`` fits the classifier as it is. The wrapped
+    classifier's own ``class_weight`` must be left at ``None``: the wrapper
+    owns the class weights, and setting both would count the imbalance
+    twice.
+
+    Prediction methods (``predict``, ``predict_proba``,
+    ``predict_log_proba``, ``decision_function``, ``score`` and
+    ``predict_posterior``) are those of the fitted classifier, and exist
+    only when it has them.
+
+    Parameters
+    ----------
+    estimator : classifier object
+        The classifier to weight; it is cloned in ``fit``. Only binary and
+        multiclass targets are supported.
+    class_weight : None, "balanced", dict, ClassWeights or callable, \
+            default="balanced"
+        Weight of each class. ``"balanced"`` is ``n / (n_classes n_k)``; a
+        dict maps labels to weights (classes it omits weigh 1); a
+        :class:`~imbweight.ClassWeights` is cloned and fitted on the labels
+        ``fit`` receives (its parameters are tunable as
+        ``class_weight__beta`` etc.); a callable is called as
+        ``class_weight(y)`` and returns a dict that weighs every class.
+        ``None`` weighs every class 1 and fits ``estimator`` unchanged.
+
+    Attributes
+    ----------
+    estimator_ : classifier object
+        The fitted clone of ``estimator``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    class_weight_ : dict
+        The resolved weight of each class, whatever form ``class_weight``
+        took.
+    n_features_in_ : int
+        Number of features seen during ``fit`` (those of ``estimator_``).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``estimator_`` records
+        them (``X`` with string column names).
+
+    See Also
+    --------
+    imbweight.ClassWeights : The class-weight strategies.
+    imbweight.FocalLogisticRegression : Takes the same ``class_weight`` itself.
+
+    Notes
+    -----
+    **Metadata routing.** The wrapper consumes ``sample_weight`` in ``fit``
+    and ``score`` (request it with ``set_fit_request(sample_weight=True)``
+    when routing is enabled) and always passes the weighted product to the
+    wrapped classifier directly, whatever that classifier's own request:
+    the classifier is not asked for ``sample_weight`` separately. Other
+    ``fit`` parameters are routed to the wrapped classifier as it requests
+    them; without routing they are passed to its ``fit`` as they are.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from sklearn.svm import LinearSVC
+    >>> from imbweight import ClassWeightedClassifier, ClassWeights
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+
+    A classifier without ``class_weight`` gets the weights as ``sample_weight``:
+
+    >>> clf = ClassWeightedClassifier(
+    ...     GaussianNB(), class_weight=ClassWeights("effective_number", beta=0.99)
+    ... ).fit(X, y)
+    >>> {label: round(weight, 3) for label, weight in clf.class_weight_.items()}
+    {0: 0.869, 1: 2.177}
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 2)
+
+    One with ``class_weight`` gets the resolved dict:
+
+    >>> clf = ClassWeightedClassifier(LinearSVC(), class_weight="balanced").fit(X, y)
+    >>> clf.estimator_.class_weight == clf.class_weight_
+    True
+    >>> hasattr(clf, "predict_proba"), hasattr(clf, "decision_function")
+    (False, True)
+
+    Strategy parameters are tuned through nested names:
+
+    >>> clf.set_params(class_weight=ClassWeights("power"), class_weight__power=0.5)
+    ClassWeightedClassifier(class_weight=ClassWeights(power=0.5, strategy='power'),
+                            estimator=LinearSVC())
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "class_weight": [
+            None,
+            StrOptions({"balanced"}),
+            dict,
+            HasMethods(["fit"]),
+            callable,
+        ],
+    }
+
+    def __init__(self, estimator, class_weight="balanced"):
+        self.estimator = estimator
+        self.class_weight = class_weight
+
+    # ----------------------------------------------------------------- fitting
+    @_fit_context(
+        # The wrapped classifier is the user's: let it validate its parameters.
+        prefer_skip_nested_validation=False
+    )
+    def fit(self, X, y, sample_weight=None, **fit_params):
+        """Resolve the class weights on ``y``, then fit a clone of ``estimator``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data, passed to ``estimator`` as it is (``estimator``
+            validates it).
+        y : array-like of shape (n_samples,)
+            Class labels: a binary or multiclass target.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples. They weigh the class counts
+            of the strategies and multiply the class weights.
+        **fit_params : dict
+            Further parameters of ``estimator.fit``. With metadata routing
+            enabled, only those ``estimator`` requests are passed.
+
+        Returns
+        -------
+        self : ClassWeightedClassifier
+            The fitted wrapper.
+        """
+        estimator = clone(self.estimator)
+        self._check_weighting(estimator, sample_weight)
+        if _routing_enabled():
+            fit_params = process_routing(self, "fit", **fit_params)["estimator"]["fit"]
+        y = self._check_target(y)
+        classes = np.unique(y)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, y, ensure_non_negative=True
+            )
+        class_weight = resolve_class_weight(
+            self.class_weight, y, classes, sample_weight
+        )
+        if self.class_weight is not None:
+            if "class_weight" in estimator.get_params(deep=False):
+                estimator.set_params(class_weight=class_weight)
+            else:
+                per_class = np.array([class_weight[c] for c in classes.tolist()])
+                weights = per_class[np.searchsorted(classes, y)]
+                if sample_weight is not None:
+                    weights = weights * sample_weight
+                sample_weight = weights
+        if sample_weight is not None:
+            fit_params = {**fit_params, "sample_weight": sample_weight}
+        self.estimator_ = estimator.fit(X, y, **fit_params)
+        self.classes_ = getattr(self.estimator_, "classes_", classes)
+        self.class_weight_ = class_weight
+        return self
+
+    def _check_weighting(self, estimator, sample_weight):
+        """Raise, before any work, if ``estimator`` cannot be weighted as asked."""
+        name = type(estimator).__name__
+        params = estimator.get_params(deep=False)
+        if params.get("class_weight") is not None:
+            raise ValueError(
+                f"{name} has class_weight={params['class_weight']!r}; leave it at "
+                f"None and give the class weights to "
+                f"ClassWeightedClassifier(class_weight=...): with both, the "
+                f"imbalance would be counted twice."
+            )
+        by_sample = self.class_weight is not None and "class_weight" not in params
+        if (by_sample or sample_weight is not None) and not has_fit_parameter(
+            estimator, "sample_weight"
+        ):
+            subject = (
+                f"{name} has no class_weight parameter and its fit"
+                if by_sample
+                else f"{name}'s fit"
+            )
+            raise ValueError(
+                f"{subject} takes no sample_weight, so ClassWeightedClassifier "
+                f"cannot weight its samples. Use a classifier that accepts "
+                f"class_weight or sample_weight (for a Pipeline, wrap its final "
+                f"step instead), or resample the data (imblearn)."
+            )
+
+    def _check_target(self, y):
+        """``y`` as a 1-D array of binary or multiclass labels."""
+        name = type(self).__name__
+        if y is None:
+            raise ValueError(
+                f"{name} requires y to be passed, but the target y is None."
+            )
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        check_classification_targets(y)
+        kind = type_of_target(y, input_name="y")
+        if kind not in ("binary", "multiclass"):
+            raise ValueError(
+                f"{name} supports binary and multiclass targets; got a {kind!r} "
+                f"target. For multi-label targets pass class_weight to an imbweight "
+                f"estimator directly: it weighs each label."
+            )
+        return column_or_1d(y, warn=True)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "estimator_")
+
+    @property
+    def n_features_in_(self):
+        """Number of features seen during ``fit``."""
+        return self.estimator_.n_features_in_
+
+    @property
+    def feature_names_in_(self):
+        """Names of features seen during ``fit``."""
+        return self.estimator_.feature_names_in_
+
+    # -------------------------------------------------------------- prediction
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Predict class labels with the fitted classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted class labels.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """The fitted classifier's probability estimates.
+
+        Trained with class weights, these are the weighted model's outputs,
+        not estimates of P(y | x).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns ordered like ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Logarithm of the fitted classifier's probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns ordered like ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """The fitted classifier's decision function.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            As the wrapped classifier returns them.
+        """
+        check_is_fitted(self)
+        return self.estimator_.decision_function(X)
+
+    @available_if(_estimator_has("predict_posterior"))
+    def predict_posterior(self, X):
+        """P(y | x) recovered by the fitted imbweight classifier.
+
+        Available when the wrapped classifier has ``predict_posterior``, as
+        the imbweight estimators do; they receive the class weights as their
+        own ``class_weight`` and undo them.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        posterior : ndarray of shape (n_samples, n_classes)
+            Columns ordered like ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_posterior(X)
+
+    @available_if(_estimator_has("score"))
+    def score(self, X, y, sample_weight=None):
+        """The fitted classifier's score (mean accuracy for most classifiers).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples; not multiplied by the class weights.
+
+        Returns
+        -------
+        score : float
+            ``estimator_.score(X, y, sample_weight=sample_weight)``.
+        """
+        check_is_fitted(self)
+        if sample_weight is None:
+            return self.estimator_.score(X, y)
+        return self.estimator_.score(X, y, sample_weight=sample_weight)
+
+    # ---------------------------------------------------------------- plumbing
+    def get_metadata_routing(self):
+        """Metadata routing of this object.
+
+        The wrapper consumes ``sample_weight`` itself and routes the other
+        ``fit`` parameters to ``estimator``; ``estimator``'s own request for
+        ``sample_weight`` in ``fit`` is ignored (the wrapper passes it the
+        weighted product directly).
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                estimator=_without_sample_weight(self.estimator),
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            inner = get_tags(self.estimator)
+        except (AttributeError, TypeError, ValueError):
+            # Not an estimator (yet): fit's parameter validation will say so.
+            return tags
+        # X goes to the wrapped classifier untouched: it accepts what that does.
+        tags.input_tags = deepcopy(inner.input_tags)
+        tags.non_deterministic = inner.non_deterministic
+        if inner.classifier_tags is not None:
+            tags.classifier_tags.poor_score = inner.classifier_tags.poor_score
+            tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
+        # Class weights are defined for one label column only.
+        tags.classifier_tags.multi_label = False
+        tags.target_tags.multi_output = False
+        tags.target_tags.single_output = True
+        return tags
+
+
+def _without_sample_weight(estimator):
+    """``estimator``'s routing with ``sample_weight`` in ``fit`` marked not requested.
+
+    The wrapper passes ``sample_weight`` to the wrapped classifier itself;
+    routing it there as well would either duplicate it or, were the request
+    left unset, raise.
+    """
+    routing = get_routing_for_object(estimator)
+    if isinstance(routing, MetadataRequest) and "sample_weight" in routing.fit.requests:
+        routing.fit.add_request(param="sample_weight", alias=False)
+    return routing
