@@ -50,9 +50,11 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         only None or a dict (weights from the full label distribution).
     fit_intercept : bool, default=True
         Whether to fit intercepts (unpenalised).
-    batch_size : int, default=256
-        Rows per step. Small enough for many steps per epoch, large enough
-        that the per-batch NumPy/BLAS calls, not Python, dominate.
+    batch_size : int or "auto", default="auto"
+        Rows per step. ``"auto"`` takes ``n_samples // 50`` clipped to
+        [16, 256]: at least ~50 steps per epoch on small data, where few
+        large steps converge poorly, and batches of 256 on large data, where
+        the per-batch NumPy/BLAS calls, not Python, then dominate.
     learning_rate : {"adaptive", "constant", "invscaling"}, default="adaptive"
         ``"constant"``: ``eta0`` throughout. ``"invscaling"``: ``eta0 /
         sqrt(epoch)``. ``"adaptive"``: ``eta0`` until ``n_iter_no_change``
@@ -148,7 +150,10 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         **FocalLinearClassifierMixin._parameter_constraints,
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "learning_rate": [StrOptions({"adaptive", "constant", "invscaling"})],
         "eta0": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -169,7 +174,7 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         C=1.0,
         class_weight=None,
         fit_intercept=True,
-        batch_size=256,
+        batch_size="auto",
         learning_rate="adaptive",
         eta0=0.5,
         max_iter=200,
@@ -404,13 +409,16 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         ``weight_sum``; returns the mean batch objective and the step count."""
         X, target, weights = data
         n_samples = X.shape[0]
+        batch_size = self.batch_size
+        if batch_size == "auto":
+            batch_size = min(256, max(16, n_samples // 50))
         mean_objective = sgd_epoch(
             objective,
             coef,
             X,
             target,
             weights,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             step_size=step_size,
             weight_mean=weight_sum / n_seen,
             l2_reg_strength=1.0 / (self.C * weight_sum),
@@ -421,7 +429,7 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
                 "SGD diverged to a non-finite objective or coefficient; nothing was "
                 "stored. Lower eta0, or scale the features (e.g. StandardScaler)."
             )
-        return mean_objective, -(-n_samples // self.batch_size)
+        return mean_objective, -(-n_samples // batch_size)
 
     def _validation_scorer(self, objective, validation, fitted):
         X_val, target_val, weights_val = validation
