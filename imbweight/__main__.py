@@ -1,5 +1,8 @@
+"""``python -m imbweight``: the ``imbweight`` command line."""
+
 import sys
 
 from imbweight.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

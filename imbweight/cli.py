@@ -1,13 +1,128 @@
-"""Command-line entry point: ``imbweight``."""
+"""Command-line entry point: ``imbweight``.
+
+``imbweight compare`` cross-validates strategies for imbalanced data (class
+weights, the focal loss, SMOTE, SGD) on a dataset and recommends one;
+``imbweight weights`` prints the class weights a strategy gives a target.
+Argument parsing and printing live here; the work is in
+:mod:`imbweight._tabular` (reading data), :mod:`imbweight._compare` and
+:mod:`imbweight._plots`.
+
+Exit codes: 0 on success, 1 for a mistake in the data or the files (a
+one-line message on stderr), 2 for a mistake in the arguments.
+
+Examples
+--------
+>>> from imbweight.cli import main
+>>> main(["weights", "--dataset", "glass5", "--strategy", "inverse",
+...       "--normalize", "none"])
+{
+  "dataset": "glass5",
+  "target": "target",
+  "strategy": "inverse",
+  "params": {
+    "clip": null,
+    "normalize": null
+  },
+  "class_counts": {
+    "0": 205,
+    "1": 9
+  },
+  "class_weight": {
+    "0": 0.004878048780487805,
+    "1": 0.1111111111111111
+  }
+}
+0
+"""
 
 import argparse
+import json
+import sys
+import time
+from pathlib import Path
 
 from imbweight import __version__
+from imbweight._compare import DEFAULT_CV, check_classes, compare
+from imbweight._tabular import UserError, load_builtin, load_csv, read_target
+from imbweight.class_weight import ClassWeights, compute_class_weight
+from imbweight.datasets import DEFAULT_DATASET, list_datasets
+
+__all__ = ["build_parser", "main"]
+
+_STRATEGIES = ("balanced", "inverse", "sqrt_inverse", "power", "effective_number")
+_WEIGHT_DEFAULTS = ClassWeights().get_params()
+DEFAULT_OUT = "imbweight-results"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr, exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _int_at_least(minimum):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _seed(text):
+    value = _int_at_least(0)(text)
+    if value >= 2**32:
+        raise argparse.ArgumentTypeError(f"must be below 2**32, got {value}")
+    return value
+
+
+def _n_jobs(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "must not be 0 (1: no parallelism, -1: all cores)"
+        )
+    return value
+
+
+def _add_data_arguments(parser):
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--dataset",
+        choices=list_datasets(),
+        metavar="NAME",
+        help=(
+            "a dataset shipped with imbweight: "
+            f"{', '.join(list_datasets())} (default: {DEFAULT_DATASET})"
+        ),
+    )
+    source.add_argument(
+        "--csv", type=Path, metavar="PATH", help="a CSV file with a header row"
+    )
+    parser.add_argument(
+        "--target",
+        metavar="COLUMN",
+        help="the label column of --csv (default: target)",
+    )
 
 
 def build_parser():
-    """The argument parser of the ``imbweight`` command."""
-    parser = argparse.ArgumentParser(
+    """The argument parser of the ``imbweight`` command.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        With the subcommands ``compare`` and ``weights``.
+    """
+    parser = _Parser(
         prog="imbweight",
         description=(
             "Compare class-weighting and focal-loss strategies on an "
@@ -17,12 +132,261 @@ def build_parser():
     parser.add_argument(
         "--version", action="version", version=f"imbweight {__version__}"
     )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    compare_parser = commands.add_parser(
+        "compare",
+        help="cross-validate strategies for imbalanced data and recommend one",
+        description=(
+            "Cross-validate (stratified folds) plain logistic regression, class "
+            "weights, the focal loss, SMOTE and SGD on a dataset; print them "
+            "ranked by PR-AUC, the recommended one first; write results.csv, "
+            "results.json, pr_curves.png and reliability.png into --out. "
+            "Without --dataset or --csv, runs on the default dataset "
+            f"({DEFAULT_DATASET})."
+        ),
+    )
+    _add_data_arguments(compare_parser)
+    compare_parser.add_argument(
+        "--cv",
+        type=_int_at_least(2),
+        metavar="K",
+        help=(
+            f"number of stratified folds (default: {DEFAULT_CV}, or the size "
+            "of the smallest class if smaller)"
+        ),
+    )
+    compare_parser.add_argument(
+        "--seed",
+        type=_seed,
+        default=0,
+        help="seed of the folds, SMOTE and SGD (default: 0)",
+    )
+    compare_parser.add_argument(
+        "--n-jobs",
+        type=_n_jobs,
+        default=None,
+        metavar="N",
+        help="fits run in parallel; -1 uses every core (default: 1)",
+    )
+    compare_parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(DEFAULT_OUT),
+        metavar="DIR",
+        help=f"folder for the results and plots (default: ./{DEFAULT_OUT})",
+    )
+    compare_parser.add_argument(
+        "--no-plots",
+        action="store_true",
+        help="do not draw the plots (matplotlib is then not needed)",
+    )
+    compare_parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar on stderr (default: when stderr is a terminal)",
+    )
+
+    weights_parser = commands.add_parser(
+        "weights",
+        help="print the class weights of a target under a strategy, as JSON",
+        description=(
+            "Print, as JSON, the weight each class of a target gets under a "
+            "class-weight strategy (see imbweight.ClassWeights). Without "
+            f"--dataset or --csv, uses the default dataset ({DEFAULT_DATASET})."
+        ),
+    )
+    _add_data_arguments(weights_parser)
+    weights_parser.add_argument(
+        "--strategy",
+        choices=_STRATEGIES,
+        default="balanced",
+        help="(default: balanced)",
+    )
+    weights_parser.add_argument(
+        "--beta",
+        type=float,
+        help=(
+            f"beta of effective_number, in [0, 1] (default: {_WEIGHT_DEFAULTS['beta']})"
+        ),
+    )
+    weights_parser.add_argument(
+        "--power",
+        type=float,
+        help=f"exponent of power, >= 0 (default: {_WEIGHT_DEFAULTS['power']})",
+    )
+    weights_parser.add_argument(
+        "--clip",
+        type=float,
+        help="upper bound on the ratio of the largest to the smallest weight, >= 1",
+    )
+    weights_parser.add_argument(
+        "--normalize",
+        choices=("samples", "classes", "none"),
+        default="samples",
+        help=(
+            "scale: mean weight 1 per sample, per class, or the raw formula "
+            "(default: samples)"
+        ),
+    )
     return parser
 
 
-def main(argv=None):
-    """Run the command line; returns the process exit code."""
-    parser = build_parser()
-    parser.parse_args(argv)
-    parser.print_help()
+def _warn(message):
+    print(f"imbweight: warning: {message}", file=sys.stderr)
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, redrawn in place."""
+
+    def __init__(self, label, stream=None, width=28):
+        self.label = label
+        self.stream = sys.stderr if stream is None else stream
+        self.width = width
+        self.start = time.perf_counter()
+        self.last_drawn = -1.0
+
+    def __call__(self, done, total):
+        now = time.perf_counter()
+        if done < total and now - self.last_drawn < 0.1:
+            return
+        self.last_drawn = now
+        filled = round(self.width * done / total)
+        bar = "#" * filled + "-" * (self.width - filled)
+        end = "\n" if done == total else ""
+        self.stream.write(
+            f"\r{self.label} [{bar}] {done}/{total} fits, {now - self.start:.1f} s{end}"
+        )
+        self.stream.flush()
+
+
+def _load(args, *, features):
+    """The data of --dataset or --csv (a Dataset, or only its labels), its
+    name and the name of its target."""
+    if args.csv is None:
+        if args.target is not None:
+            raise UserError("--target applies to --csv only")
+        dataset = load_builtin(args.dataset or DEFAULT_DATASET)
+        return (dataset if features else dataset.y), dataset.name, "target"
+    target = "target" if args.target is None else args.target
+    read = load_csv if features else read_target
+    return read(args.csv, target, warn=_warn), args.csv.stem, target
+
+
+def _run_compare(args):
+    draw = not args.no_plots
+    if draw:
+        from imbweight._plots import check_matplotlib, plot_pr_curves, plot_reliability
+
+        try:
+            check_matplotlib()
+        except ImportError as exc:
+            raise UserError(str(exc)) from None
+    dataset, _, target = _load(args, features=True)
+    check_classes(dataset.y, args.cv, target=target)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"cannot create the folder {args.out}: {exc.strerror}"
+        ) from None
+    show_progress = sys.stderr.isatty() if args.progress is None else args.progress
+    progress = _ProgressBar(f"compare {dataset.name}") if show_progress else None
+    result = compare(
+        dataset,
+        cv=args.cv,
+        seed=args.seed,
+        n_jobs=args.n_jobs,
+        progress=progress,
+        warn=_warn,
+    )
+    for note in result.notes:
+        _warn(note)
+    print(result.table())
+    try:
+        written = result.write(args.out)
+        if draw:
+            for name, plot in (
+                ("pr_curves.png", plot_pr_curves),
+                ("reliability.png", plot_reliability),
+            ):
+                plot(result, args.out / name)
+                written.append(args.out / name)
+    except OSError as exc:
+        raise UserError(f"cannot write into {args.out}: {exc.strerror}") from None
+    print(f"\nWrote {', '.join(path.name for path in written)} into {args.out}")
     return 0
+
+
+def _run_weights(args):
+    y, name, target = _load(args, features=False)
+    classes, counts, _ = check_classes(y, cv=2, target=target)
+    params = {}
+    for param, owner in (("beta", "effective_number"), ("power", "power")):
+        value = getattr(args, param)
+        if args.strategy == owner:
+            params[param] = _WEIGHT_DEFAULTS[param] if value is None else value
+        elif value is not None:
+            _warn(f"--{param} is ignored by the strategy {args.strategy!r}")
+    params["clip"] = args.clip
+    params["normalize"] = None if args.normalize == "none" else args.normalize
+    try:
+        weights = compute_class_weight(y, args.strategy, **params)
+    except ValueError as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
+    output = {
+        "dataset": name,
+        "target": target,
+        "strategy": args.strategy,
+        "params": params,
+        "class_counts": {
+            str(label): count
+            for label, count in zip(classes.tolist(), counts.tolist(), strict=True)
+        },
+        "class_weight": {str(label): weights[label] for label in classes.tolist()},
+    }
+    print(json.dumps(output, indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv=None):
+    """Run the ``imbweight`` command line.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        The arguments, without the program name; ``None`` reads
+        ``sys.argv[1:]``.
+
+    Returns
+    -------
+    code : int
+        The exit code: 0 on success, 1 for a mistake in the data or files,
+        2 for a mistake in the arguments. A mistake is reported as one line
+        on stderr, without a traceback.
+
+    Examples
+    --------
+    >>> from imbweight.cli import main
+    >>> main(["--version"])
+    imbweight ...
+    0
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version or a usage error
+        return stop.code if isinstance(stop.code, int) else 2
+    if args.command is None:
+        parser.print_help()
+        return 0
+    run = _run_compare if args.command == "compare" else _run_weights
+    try:
+        return run(args)
+    except UserError as exc:
+        print(f"imbweight {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"imbweight {args.command}: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,632 @@
+"""The ``imbweight`` command line: ``compare``, ``weights`` and user errors.
+
+Most tests call ``main([...])`` in-process; one runs ``python -m imbweight``
+to prove the entry point. The expensive runs happen once, in module-scoped
+fixtures, and several tests read their output.
+"""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import imbweight
+from imbweight import FocalLogisticRegression, _compare, _plots, _tabular
+from imbweight.cli import DEFAULT_OUT, _ProgressBar, main
+from imbweight.datasets import DEFAULT_DATASET, make_imbalanced
+
+ROOT = Path(__file__).resolve().parents[1]
+# The project's shared data, beside the repository; CI always has it.
+SHARED_DATASETS = ROOT.parent / "shared" / "datasets"
+
+BINARY_STRATEGIES = [
+    "logreg",
+    "balanced",
+    "sqrt_inverse",
+    "effective_number",
+    "focal(gamma=1)",
+    "focal(gamma=2)",
+    "focal(gamma=1, alpha=0.25)",
+    "focal(gamma=2, alpha=0.25)",
+    "smote",
+    "smote+balanced",
+    "sgd+balanced",
+]
+MULTICLASS_STRATEGIES = [name for name in BINARY_STRATEGIES if "alpha" not in name]
+OUTPUT_FILES = {"results.csv", "results.json", "pr_curves.png", "reliability.png"}
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def run(argv, capsys):
+    """``main(argv)``: exit code, stdout, stderr."""
+    code = main([str(arg) for arg in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_csv(path, header, rows, delimiter=","):
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def table_rows(out):
+    """(rank, strategy) of each row of the printed table."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("----")) + 1
+    rows = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        rank, rest = line.split(maxsplit=1)
+        rows.append((int(rank), rest.split("  ")[0].strip()))
+    return rows
+
+
+def check_outputs(out_dir, strategies):
+    """The files of a run: complete, consistent, ranked; returns the JSON."""
+    assert {path.name for path in out_dir.iterdir()} == OUTPUT_FILES
+    result = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
+    with (out_dir / "results.csv").open(encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [row["strategy"] for row in rows] == [
+        r["strategy"] for r in result["results"]
+    ]
+    assert sorted(row["strategy"] for row in rows) == sorted(strategies)
+    pr_auc = [float(row["pr_auc_mean"]) for row in rows]
+    assert pr_auc == sorted(pr_auc, reverse=True)
+    assert result["recommended"] == rows[0]["strategy"]
+    for entry in result["results"]:
+        for metric in (*_compare.METRICS, "roc_auc", "log_loss"):
+            folds = entry["scores"][metric]["folds"]
+            assert len(folds) == result["cv"]["n_splits"]
+            assert np.isfinite(folds).all()
+            assert entry["scores"][metric]["mean"] == pytest.approx(np.mean(folds))
+    for name in ("pr_curves.png", "reliability.png"):
+        data = (out_dir / name).read_bytes()
+        assert data.startswith(PNG_MAGIC) and len(data) > 20_000
+    return result
+
+
+# ----------------------------------------------------------- the default run
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    """``imbweight compare`` with no argument, in an empty working folder."""
+    cwd = tmp_path_factory.mktemp("default")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        stdout, stderr = io.StringIO(), io.StringIO()
+        patch.setattr(sys, "stdout", stdout)
+        patch.setattr(sys, "stderr", stderr)
+        code = main(["compare"])
+    return code, stdout.getvalue(), stderr.getvalue(), cwd / DEFAULT_OUT
+
+
+def test_compare_without_arguments_runs_on_the_default_dataset(default_run):
+    code, out, err, out_dir = default_run
+    assert code == 0
+    assert err == ""  # no warning, no progress bar off a terminal
+    assert out.startswith(f"{DEFAULT_DATASET}: 1484 samples, 8 features, 2 classes")
+    assert "5-fold stratified cross-validation (seed 0)" in out
+    result = check_outputs(out_dir, BINARY_STRATEGIES)
+    assert result["dataset"]["name"] == DEFAULT_DATASET
+    assert result["dataset"]["class_counts"] == {"0": 1433, "1": 51}
+    assert result["cv"]["n_splits"] == 5
+    assert result["notes"] == []
+
+
+def test_compare_table_is_ranked_with_the_recommendation_first(default_run):
+    _, out, _, out_dir = default_run
+    header = next(line for line in out.splitlines() if line.startswith("rank"))
+    for title in ("PR-AUC", "balanced acc.", "minority F1", "Brier"):
+        assert title in header
+    rows = table_rows(out)
+    assert [rank for rank, _ in rows] == list(range(1, len(BINARY_STRATEGIES) + 1))
+    result = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
+    assert [name for _, name in rows] == [r["strategy"] for r in result["results"]]
+    assert f"Recommended: {rows[0][1]}, " in out
+    # mean ± std cells, as in the files
+    first = result["results"][0]["scores"]["pr_auc"]
+    assert f"{first['mean']:.3f} ± {first['std']:.3f}" in out
+    assert "Wrote results.csv, results.json, pr_curves.png, reliability.png" in out
+
+
+def test_compare_weighting_moves_the_decisions_towards_the_minority(default_run):
+    # Not a property of the CLI but a sanity check of its wiring: balanced
+    # weights raise balanced accuracy well above the plain model's.
+    result = json.loads((default_run[3] / "results.json").read_text(encoding="utf-8"))
+    scores = {r["strategy"]: r["scores"] for r in result["results"]}
+    plain = scores["logreg"]["balanced_accuracy"]["mean"]
+    assert scores["balanced"]["balanced_accuracy"]["mean"] > plain + 0.1
+    assert scores["smote"]["balanced_accuracy"]["mean"] > plain + 0.1
+
+
+# ------------------------------------------------------------------- figures
+@pytest.fixture(scope="module")
+def comparisons():
+    """A binary and a multiclass comparison, small and quick."""
+    binary = _compare.compare(_tabular.load_builtin("glass5"), cv=3)
+    multiclass = _compare.compare(_tabular.load_builtin("glass"), cv=3)
+    return {"binary": binary, "multiclass": multiclass}
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+@pytest.mark.parametrize(
+    "make_figure", [_plots.pr_curves_figure, _plots.reliability_figure]
+)
+def test_figures_have_labelled_axes_and_a_legend(comparisons, kind, make_figure):
+    comparison = comparisons[kind]
+    figure = make_figure(comparison)
+    axes = figure.get_axes()
+    for ax in axes:
+        assert ax.get_ylabel()
+    assert axes[-1].get_xlabel()  # the reliability panels share theirs
+    main_ax = axes[0]
+    assert main_ax.get_title()
+    legend = main_ax.get_legend()
+    assert legend is not None
+    texts = [text.get_text() for text in legend.get_texts()]
+    # the best five and the baseline, each named
+    shown = [s.name for s in comparison.strategies[:5]]
+    for name in [*shown, "logreg"]:
+        assert any(text.startswith(name) for text in texts), (name, texts)
+
+
+def test_pr_curve_of_a_multiclass_problem_is_a_macro_average():
+    y = np.array([0, 0, 1, 1, 2, 2])
+    perfect = np.eye(3)[y]
+    grid = np.linspace(0, 1, 5)
+    curve = _plots._macro_pr_curve(y, perfect, np.arange(3), grid)
+    np.testing.assert_allclose(curve, 1.0)
+    useless = np.full((6, 3), 1 / 3)
+    curve = _plots._macro_pr_curve(y, useless, np.arange(3), grid)
+    np.testing.assert_allclose(curve, 1 / 3)
+
+
+# ----------------------------------------------------- CSV files of any kind
+@pytest.fixture(scope="module")
+def mixed_csv(tmp_path_factory):
+    """Text labels (minority sorted first), a categorical column, gaps, ';'."""
+    X, y = make_imbalanced(300, 4, imbalance_ratio=6, random_state=0)
+    rng = np.random.default_rng(0)
+    colour = rng.choice(["red", "green", "blue"], size=y.size)
+    rows = []
+    for i in range(y.size):
+        cells = [f"{v:.5f}" for v in X[i]] + [colour[i], "alert" if y[i] else "ok"]
+        cells += [f"row{i}", ""]  # an identifier, an empty column: both dropped
+        if i % 37 == 3:
+            cells[1] = ""  # a missing number
+        if i % 53 == 5:
+            cells[4] = "NA"  # a missing category
+        rows.append(cells)
+    rows.append(["1.0", "2.0", "3.0", "4.0", "red", "", "row300", ""])  # no label
+    path = tmp_path_factory.mktemp("mixed") / "mixed.csv"
+    header = ["a", "b", "c", "d", "colour", "status", "id", "notes"]
+    return write_csv(path, header, rows, delimiter=";")
+
+
+@pytest.fixture(scope="module")
+def mixed_run(mixed_csv, tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp("mixed_out")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdout", stdout)
+        patch.setattr(sys, "stderr", stderr)
+        argv = ["compare", "--csv", mixed_csv, "--target", "status", "--cv", "3"]
+        argv += ["--seed", "1", "--out", out_dir, "--progress"]
+        code = main([str(arg) for arg in argv])
+    return code, stdout.getvalue(), stderr.getvalue(), out_dir
+
+
+def test_compare_reads_text_labels_categories_and_missing_values(mixed_run):
+    code, out, err, out_dir = mixed_run
+    assert code == 0, err
+    assert out.startswith(
+        "mixed: 300 samples, 5 features, 2 classes (alert: 43, ok: 257)"
+    )
+    assert "minority class 'alert'" in out
+    result = check_outputs(out_dir, BINARY_STRATEGIES)
+    assert result["dataset"]["categorical_features"] == ["colour"]
+    assert result["dataset"]["minority_class"] == "alert"
+    assert result["seed"] == 1
+    warnings = [line for line in err.splitlines() if "warning" in line]
+    assert any(
+        "dropped 1 row(s) whose target 'status' is missing" in w for w in warnings
+    )
+    assert any("missing feature value(s) are imputed" in w for w in warnings)
+    assert any("dropped column(s) with no value at all: notes" in w for w in warnings)
+    assert any("(identifiers or free text): id" in w for w in warnings)
+    assert "b (9)" in err and "colour (6)" in err
+
+
+def test_compare_shows_a_progress_bar_on_request(mixed_run):
+    err = mixed_run[2]
+    assert "compare mixed [" in err
+    assert f"{len(BINARY_STRATEGIES) * 3}/{len(BINARY_STRATEGIES) * 3} fits" in err
+
+
+@pytest.mark.parametrize(
+    ("labels", "alpha"),
+    [(["a"] * 2 + ["b"] * 6, 0.75), (["a"] * 6 + ["b"] * 2, 0.25)],
+)
+def test_focal_alpha_goes_to_the_minority_whatever_its_sort_order(labels, alpha):
+    # FocalLogisticRegression's alpha weighs classes[1]; 0.25 is meant for
+    # the minority, so it becomes 0.75 when the minority sorts first.
+    data = _tabular.Dataset("toy", np.zeros((8, 1)), np.array(labels), ["x"])
+    classes, counts, _ = _compare.check_classes(data.y, cv=2)
+    strategies = {s.name: s for s in _compare.make_strategies(data, classes, counts)}
+    assert strategies["focal(gamma=2, alpha=0.25)"].estimator[-1].alpha == alpha
+
+
+def test_adaptive_smote_handles_tiny_classes():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(23, 2))
+    y = np.array([0] * 18 + [1] * 3 + [2] * 1 + [3] * 1)
+    # class 1 grows to the majority with k_neighbors=2; singletons stay as is
+    _, y_res = _compare._AdaptiveSMOTE(random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(np.bincount(y_res), [18, 18, 1, 1])
+    _, y_res = _compare._AdaptiveSMOTE(ratio=0.5).fit_resample(X, y)
+    np.testing.assert_array_equal(np.bincount(y_res), [18, 9, 1, 1])
+    X_same, y_same = _compare._AdaptiveSMOTE().fit_resample(X[18:], y[18:])
+    assert X_same.shape == (5, 2)  # nothing to grow: unchanged
+    np.testing.assert_array_equal(y_same, y[18:])
+
+
+def test_n_jobs_gives_the_same_results(comparisons, tmp_path, capsys):
+    argv = ["compare", "--dataset", "glass5", "--cv", "3", "--no-plots"]
+    code, _, err = run([*argv, "--n-jobs", "2", "--out", tmp_path], capsys)
+    assert code == 0, err
+    assert {path.name for path in tmp_path.iterdir()} == {
+        "results.csv",
+        "results.json",
+    }
+    result = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    in_process = comparisons["binary"]  # the same data, folds and seed, n_jobs=1
+    for entry in result["results"]:
+        for metric, values in in_process.scores[entry["strategy"]].items():
+            assert entry["scores"][metric]["folds"] == values.tolist()
+
+
+def test_a_failing_strategy_is_reported_and_left_out(monkeypatch, tmp_path, capsys):
+    def with_a_broken_one(*args, **kwargs):
+        broken = FocalLogisticRegression(gamma=-1.0)  # invalid: fit raises
+        return [
+            *make_strategies(*args, **kwargs),
+            _compare.Strategy("broken", "", broken),
+        ]
+
+    make_strategies = _compare.make_strategies
+    monkeypatch.setattr(_compare, "make_strategies", with_a_broken_one)
+    argv = ["compare", "--dataset", "glass5", "--cv", "2", "--no-plots"]
+    code, out, err = run([*argv, "--out", tmp_path], capsys)
+    assert code == 0
+    assert err.startswith(
+        "imbweight: warning: broken: failed, left out: InvalidParameterError: The "
+        "'gamma' parameter of FocalLogisticRegression must be"
+    )
+    assert err.endswith("(in 2 of 2 folds)\n")
+    assert len(err.splitlines()) == 1
+    assert "broken" not in out
+    result = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert [r["strategy"] for r in result["results"]] == [
+        name for _, name in table_rows(out)
+    ]
+    assert len(result["results"]) == len(BINARY_STRATEGIES)
+    assert result["notes"] == [err.removeprefix("imbweight: warning: ").strip()]
+
+
+# --------------------------------------------------------- the shared data
+SHARED_SAMPLE = [
+    "glass5",  # binary, 9 minority samples
+    "ecoli",  # multiclass, text labels, two classes of 2 samples: 2 folds
+    "vowel0",  # binary, 988 rows, negative features
+]
+
+
+@pytest.fixture(scope="module")
+def shared_datasets():
+    if not SHARED_DATASETS.is_dir():
+        message = f"the shared datasets are not at {SHARED_DATASETS}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}, and CI must have them")
+        pytest.skip(f"{message} (outside the project's checkout)")
+    return SHARED_DATASETS
+
+
+@pytest.mark.parametrize("name", SHARED_SAMPLE)
+def test_compare_runs_on_the_shared_datasets(shared_datasets, name, tmp_path, capsys):
+    manifest = json.loads((shared_datasets / "MANIFEST.json").read_text())
+    info = next(d for d in manifest["datasets"] if d["name"] == name)
+    path = shared_datasets / f"{name}.csv"
+    code, out, err = run(["compare", "--csv", path, "--out", tmp_path], capsys)
+    assert code == 0, err
+    strategies = (
+        BINARY_STRATEGIES if info["kind"] == "binary" else MULTICLASS_STRATEGIES
+    )
+    result = check_outputs(tmp_path, strategies)
+    assert result["dataset"]["class_counts"] == info["class_counts"]
+    assert result["dataset"]["n_features"] == info["n_features"]
+    smallest = min(info["class_counts"].values())
+    assert result["cv"]["n_splits"] == min(5, smallest)
+    if smallest < 5:
+        assert f"using {smallest}-fold cross-validation instead of 5" in err
+    else:
+        assert err == ""
+    if info["kind"] == "multiclass":
+        assert "macro average of one-vs-rest average precision" in out
+
+
+# ---------------------------------------------------------------- weights
+def test_weights_of_the_default_dataset(capsys):
+    code, out, err = run(["weights"], capsys)
+    assert code == 0 and err == ""
+    result = json.loads(out)
+    assert result["dataset"] == DEFAULT_DATASET
+    assert result["strategy"] == "balanced"
+    assert result["class_counts"] == {"0": 1433, "1": 51}
+    assert result["class_weight"]["1"] == pytest.approx(1484 / (2 * 51))
+    assert result["params"] == {"clip": None, "normalize": "samples"}
+
+
+def test_weights_of_a_csv_target(mixed_csv, capsys):
+    argv = ["weights", "--csv", mixed_csv, "--target", "status"]
+    argv += ["--strategy", "effective_number", "--beta", "0.999", "--clip", "3"]
+    code, out, err = run(argv, capsys)
+    assert code == 0
+    assert "dropped 1 row(s)" in err
+    result = json.loads(out)
+    assert result["params"] == {"beta": 0.999, "clip": 3.0, "normalize": "samples"}
+    weights = result["class_weight"]
+    assert set(weights) == {"alert", "ok"}
+    assert weights["alert"] / weights["ok"] == pytest.approx(3.0)
+    counts = result["class_counts"]
+    total = sum(counts[c] * weights[c] for c in counts)
+    assert total == pytest.approx(300)  # normalize="samples"
+
+
+def test_weights_warns_about_a_parameter_the_strategy_ignores(capsys):
+    code, out, err = run(
+        ["weights", "--strategy", "power", "--power", "0.5", "--beta", "0.9"], capsys
+    )
+    assert code == 0
+    assert json.loads(out)["params"]["power"] == 0.5
+    assert err == "imbweight: warning: --beta is ignored by the strategy 'power'\n"
+
+
+def test_weights_normalize_none_gives_the_raw_formula(capsys):
+    argv = ["weights", "--dataset", "glass5", "--strategy", "inverse"]
+    code, out, _ = run([*argv, "--normalize", "none"], capsys)
+    assert code == 0
+    assert json.loads(out)["class_weight"] == {"0": 1 / 205, "1": 1 / 9}
+
+
+# ------------------------------------------------------------- user errors
+@pytest.fixture
+def bad_csvs(tmp_path):
+    """CSV files with one mistake each."""
+    files = {}
+    rows = [[f"{i}.5", str(i % 3), "a" if i < 20 else "b"] for i in range(30)]
+    files["good"] = write_csv(tmp_path / "good.csv", ["x", "y", "label"], rows)
+    files["one_class"] = write_csv(
+        tmp_path / "one_class.csv", ["x", "label"], [[str(i), "a"] for i in range(10)]
+    )
+    few = [[str(i), "a" if i < 20 else "b"] for i in range(23)]
+    files["few"] = write_csv(tmp_path / "few.csv", ["x", "label"], few)
+    single = [[str(i), "a" if i < 20 else "b"] for i in range(21)]
+    files["single"] = write_csv(tmp_path / "single.csv", ["x", "label"], single)
+    garbage = [
+        [str(i), "oops" if i == 7 else str(i * 2), "a" if i < 20 else "b"]
+        for i in range(30)
+    ]
+    files["garbage"] = write_csv(tmp_path / "garbage.csv", ["x", "y", "label"], garbage)
+    infinite = [
+        [str(i), "inf" if i == 4 else "1", "a" if i < 20 else "b"] for i in range(30)
+    ]
+    files["infinite"] = write_csv(tmp_path / "inf.csv", ["x", "y", "label"], infinite)
+    continuous = [[str(i), f"{i / 7:.4f}"] for i in range(30)]
+    files["continuous"] = write_csv(tmp_path / "cont.csv", ["x", "label"], continuous)
+    files["no_labels"] = write_csv(
+        tmp_path / "no_labels.csv", ["x", "label"], [[str(i), "NA"] for i in range(5)]
+    )
+    files["binary"] = tmp_path / "binary.csv"
+    files["binary"].write_bytes(bytes(range(256)) * 4)
+    files["header_only"] = tmp_path / "header.csv"
+    files["header_only"].write_text("x,label\n")
+    files["empty"] = tmp_path / "empty.csv"
+    files["empty"].write_text("\n\n")
+    files["ragged"] = tmp_path / "ragged.csv"
+    files["ragged"].write_text("x,label\n1,a\n2,b,3\n")
+    files["target_only"] = write_csv(
+        tmp_path / "target_only.csv", ["label"], [["a"], ["b"]] * 10
+    )
+    files["folder"] = tmp_path
+    return files
+
+
+USER_ERRORS = [
+    # (command, arguments, message)
+    ("compare", ["--csv", "{missing}"], "no such file: {missing}"),
+    ("weights", ["--csv", "{missing}"], "no such file: {missing}"),
+    (
+        "compare",
+        ["--csv", "{good}", "--target", "nope"],
+        "has no column 'nope'; its columns are 'x', 'y', 'label' (choose one with "
+        "--target)",
+    ),
+    ("compare", ["--csv", "{good}"], "has no column 'target'"),
+    ("weights", ["--csv", "{good}", "--target", "nope"], "has no column 'nope'"),
+    (
+        "compare",
+        ["--csv", "{one_class}", "--target", "label"],
+        "the target 'label' has a single class ('a', 10 samples): there is nothing "
+        "to classify",
+    ),
+    ("weights", ["--csv", "{one_class}", "--target", "label"], "has a single class"),
+    (
+        "compare",
+        ["--csv", "{few}", "--target", "label", "--cv", "5"],
+        "class 'b' has 3 samples, fewer than the 5 folds of --cv: use --cv 3 or "
+        "less, or drop or merge the class",
+    ),
+    (
+        "compare",
+        ["--csv", "{single}", "--target", "label"],
+        "class 'b' of the target 'label' has a single sample",
+    ),
+    (
+        "compare",
+        ["--csv", "{garbage}", "--target", "label"],
+        "line 9: column 'y' holds numbers but also 1 non-numeric value(s) such as "
+        "'oops'; fix them, or leave the cells empty to have them imputed",
+    ),
+    (
+        "compare",
+        ["--csv", "{infinite}", "--target", "label"],
+        "line 6: column 'y' holds 'inf', which is not a finite number",
+    ),
+    (
+        "compare",
+        ["--csv", "{continuous}", "--target", "label"],
+        "the target 'label' holds non-integer numbers such as '0.1429': it looks "
+        "continuous",
+    ),
+    (
+        "compare",
+        ["--csv", "{no_labels}", "--target", "label"],
+        "every value of the target 'label' is missing",
+    ),
+    ("compare", ["--csv", "{binary}"], "is not a UTF-8 text file; expected a CSV"),
+    ("compare", ["--csv", "{header_only}"], "has a header but no data rows"),
+    ("compare", ["--csv", "{empty}"], "is empty"),
+    ("compare", ["--csv", "{ragged}"], "line 3: 3 fields where the header has 2"),
+    (
+        "compare",
+        ["--csv", "{target_only}", "--target", "label"],
+        "has no feature column besides the target 'label'",
+    ),
+    ("compare", ["--csv", "{folder}"], "is a directory, not a CSV file"),
+    ("compare", ["--target", "label"], "--target applies to --csv only"),
+    ("compare", ["--dataset", "glass5", "--cv", "10"], "class 1 has 9 samples"),
+    (
+        "compare",
+        ["--csv", "{good}", "--target", "label", "--out", "{good}"],
+        "cannot create the folder",
+    ),
+    (
+        "weights",
+        ["--strategy", "effective_number", "--beta", "2"],
+        "The 'beta' parameter of compute_class_weight must be a float in the range "
+        "[0.0, 1.0]. Got 2.0 instead.",
+    ),
+    ("weights", ["--clip", "0.5"], "The 'clip' parameter"),
+]
+
+
+@pytest.mark.parametrize(("command", "arguments", "message"), USER_ERRORS)
+def test_user_errors_end_with_one_line_and_exit_code_1(
+    bad_csvs, tmp_path, capsys, command, arguments, message
+):
+    names = {**{k: str(v) for k, v in bad_csvs.items()}}
+    names["missing"] = str(tmp_path / "missing.csv")
+    argv = [command, *(a.format(**names) for a in arguments)]
+    if command == "compare" and "--out" not in argv:
+        argv += ["--out", str(tmp_path / "out")]
+    code, out, err = run(argv, capsys)
+    assert code == 1
+    assert out == ""
+    assert err.startswith(f"imbweight {command}: error: ")
+    assert message.format(**names) in err
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()  # no work started, nothing written
+
+
+def test_compare_without_matplotlib_says_what_to_install(monkeypatch, tmp_path, capsys):
+    def missing():
+        raise ImportError("the plots of imbweight compare need matplotlib: ...")
+
+    monkeypatch.setattr(_plots, "check_matplotlib", missing)
+    code, out, err = run(["compare", "--out", tmp_path / "out"], capsys)
+    assert (code, out) == (1, "")
+    assert err == (
+        "imbweight compare: error: the plots of imbweight compare need "
+        "matplotlib: ...\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["compare", "--cv", "1"], "argument --cv: must be at least 2, got 1"),
+        (["compare", "--cv", "five"], "argument --cv: 'five' is not an integer"),
+        (
+            ["compare", "--dataset", "nope"],
+            "argument --dataset: invalid choice: 'nope'",
+        ),
+        (
+            ["compare", "--dataset", "pima", "--csv", "x.csv"],
+            "argument --csv: not allowed with argument --dataset",
+        ),
+        (["compare", "--n-jobs", "0"], "argument --n-jobs: must not be 0"),
+        (["compare", "--seed", "-1"], "argument --seed: must be at least 0, got -1"),
+        (["compare", "--seed", str(2**32)], "argument --seed: must be below 2**32"),
+        (["weights", "--strategy", "nope"], "argument --strategy: invalid choice"),
+        (["weights", "--beta", "high"], "argument --beta: invalid float value"),
+        (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
+    ],
+)
+def test_argument_errors_end_with_one_line_and_exit_code_2(argv, message, capsys):
+    code, out, err = run(argv, capsys)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert err.endswith("--help)\n")
+    assert len(err.splitlines()) == 1, err
+
+
+# ----------------------------------------------------------------- the rest
+def test_version(capsys):
+    code, out, _ = run(["--version"], capsys)
+    assert code == 0
+    assert out == f"imbweight {imbweight.__version__}\n"
+
+
+def test_no_command_prints_the_help(capsys):
+    code, out, _ = run([], capsys)
+    assert code == 0
+    assert "compare" in out and "weights" in out
+
+
+def test_progress_bar_draws_in_place():
+    stream = io.StringIO()
+    bar = _ProgressBar("work", stream=stream, width=10)
+    bar(1, 4)
+    bar(2, 4)  # within 0.1 s of the last draw: skipped
+    bar(4, 4)  # the last is always drawn, and ends the line
+    lines = stream.getvalue().split("\r")[1:]
+    assert len(lines) == 2
+    assert lines[0].startswith("work [##--------] 1/4 fits")
+    assert lines[1].startswith("work [##########] 4/4 fits") and lines[1].endswith("\n")
+
+
+def test_python_m_imbweight_compare(tmp_path):
+    argv = [sys.executable, "-m", "imbweight", "compare", "--cv", "2", "--no-plots"]
+    result = subprocess.run(
+        [*argv, "--out", str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.startswith(f"{DEFAULT_DATASET}: 1484 samples")
+    assert "2-fold stratified cross-validation" in result.stdout
+    assert "Recommended: " in result.stdout
+    result = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert len(result["results"]) == len(BINARY_STRATEGIES)
