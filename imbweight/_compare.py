@@ -363,15 +363,12 @@ def make_strategies(dataset, classes, counts, *, seed=0):
         Strategy(
             "sgd+balanced",
             "mini-batch SGD: WeightedSGDClassifier(class_weight="
-            "ClassWeights('balanced'), tol=1e-4, max_iter=1000)",
+            "ClassWeights('balanced'))",
             pipeline(
                 (
                     "clf",
                     WeightedSGDClassifier(
-                        class_weight=ClassWeights("balanced"),
-                        tol=1e-4,
-                        max_iter=1000,
-                        random_state=seed,
+                        class_weight=ClassWeights("balanced"), random_state=seed
                     ),
                 )
             ),

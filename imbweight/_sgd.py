@@ -70,7 +70,7 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         curvature is bounded by ``max ‖x‖² / 4`` whatever the number of rows
         or the scale of the weights; 0.5 is stable for standardised
         features.
-    max_iter : int, default=200
+    max_iter : int, default=1000
         Maximum number of epochs of :meth:`fit`.
     tol : float or None, default=1e-6
         Improvement of the monitored quantity (the training objective, or
@@ -177,7 +177,7 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         batch_size="auto",
         learning_rate="adaptive",
         eta0=0.5,
-        max_iter=200,
+        max_iter=1000,
         tol=1e-6,
         n_iter_no_change=5,
         early_stopping=False,
@@ -389,7 +389,7 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
                 continue
             if self.learning_rate == "adaptive" and step_size > 1e-6 * self.eta0:
                 step_size /= 5
-                monitor.reset_patience()
+                monitor.new_rate()
             else:
                 converged = True
                 break
@@ -460,24 +460,34 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
 
 
 class _ProgressMonitor:
-    """Counts epochs without an improvement of at least ``tol``."""
+    """Counts epochs without an improvement of at least ``tol``.
+
+    Progress is judged against the best value since the learning rate last
+    changed: the epoch objective is noisy, and one lucky epoch at a large
+    rate would otherwise make every later, truly better, epoch at a smaller
+    rate look like no progress, and the rate would collapse early.
+    """
 
     def __init__(self, tol, patience):
         self.tol = 0.0 if tol is None else tol
         self.patience = patience
         self.best = -np.inf
+        self.best_at_this_rate = -np.inf
         self.without_progress = 0
         self.best_is_last = False
 
     def update(self, value):
         """Record ``value`` (higher is better); False once patience runs out."""
         self.best_is_last = value > self.best
-        if value > self.best + self.tol:
+        self.best = max(self.best, value)
+        if value > self.best_at_this_rate + self.tol:
             self.without_progress = 0
         else:
             self.without_progress += 1
-        self.best = max(self.best, value)
+        self.best_at_this_rate = max(self.best_at_this_rate, value)
         return self.without_progress < self.patience
 
-    def reset_patience(self):
+    def new_rate(self):
+        """Start judging progress afresh after a change of learning rate."""
         self.without_progress = 0
+        self.best_at_this_rate = -np.inf
