@@ -720,19 +720,23 @@ def imbalanced_report(
             scores["roc_auc"] = roc_auc_score(
                 one_hot[:, 1], proba[:, 1], sample_weight=sample_weight
             )
-        else:
+        # scikit-learn's probability metrics read the columns of proba in
+        # sorted label order, whatever order labels are given in.
+        order = np.argsort(labels)
+        sorted_labels, sorted_proba = labels[order], proba[:, order]
+        if n_classes > 2:
             scores["pr_auc"] = np.mean(per_class["pr_auc"])
             scores["roc_auc"] = roc_auc_score(
                 y_true,
-                proba,
+                sorted_proba,
                 multi_class="ovr",
                 average="macro",
-                labels=labels,
+                labels=sorted_labels,
                 sample_weight=sample_weight,
             )
-        scores["brier"] = _brier(y_true, proba, labels, sample_weight)
+        scores["brier"] = _brier(y_true, sorted_proba, sorted_labels, sample_weight)
         scores["log_loss"] = log_loss(
-            y_true, proba, labels=labels, sample_weight=sample_weight
+            y_true, sorted_proba, labels=sorted_labels, sample_weight=sample_weight
         )
 
     scores["balanced_accuracy"] = balanced_accuracy_score(

@@ -539,3 +539,23 @@ def test_report_string_labels_positive_class_is_the_second():
 def test_report_errors(args, kwargs, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         imbalanced_report(*args, **kwargs)
+
+
+def test_report_probability_metrics_do_not_depend_on_label_order():
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 3, 200)
+    proba = rng.dirichlet(np.ones(3), size=200)
+    ordered = imbalanced_report(y, proba=proba, labels=[0, 1, 2])
+    shuffled = imbalanced_report(y, proba=proba[:, [2, 0, 1]], labels=[2, 0, 1])
+    for name in ("log_loss", "brier", "roc_auc", "pr_auc"):
+        assert shuffled.scores[name] == pytest.approx(ordered.scores[name], rel=1e-12)
+    binary = rng.integers(0, 2, 200)
+    p = rng.uniform(size=200)
+    straight = imbalanced_report(
+        binary, proba=np.column_stack([1 - p, p]), labels=[0, 1]
+    )
+    flipped = imbalanced_report(
+        binary, proba=np.column_stack([p, 1 - p]), labels=[1, 0]
+    )
+    assert flipped.scores["log_loss"] == pytest.approx(straight.scores["log_loss"])
+    assert flipped.scores["brier"] == pytest.approx(straight.scores["brier"])
