@@ -66,21 +66,64 @@ def focal_margin_loss_gradient(margin, gamma):
     >>> loss.round(6), grad.round(6)
     (array([0.693147, 0.      ]), array([-0.5, -0. ]))
     """
-    exp_neg_abs = np.exp(-np.abs(margin))
+    # The formulas in the comments, evaluated in place: each temporary is
+    # reused once its value is no longer needed (the objective calls this on
+    # blocks of rows, where fewer and smaller temporaries stay in cache).
+    margin = np.asarray(margin)
+    if margin.dtype.kind != "f":
+        margin = margin.astype(np.float64)
+    if margin.ndim == 0:
+        loss, gradient = focal_margin_loss_gradient(margin.reshape(1), gamma)
+        return loss[0], gradient[0]
+    # exp_neg_abs = exp(-|t|)
+    exp_neg_abs = np.copysign(margin, -1)
+    np.exp(exp_neg_abs, out=exp_neg_abs)
     log1p_exp = np.log1p(exp_neg_abs)
-    neg_log_p = log1p_exp - np.minimum(margin, 0)
-    inv_denominator = 1 / (1 + exp_neg_abs)
+    # neg_log_p = log1p_exp - min(t, 0)
+    neg_log_p = np.minimum(margin, 0)
+    np.subtract(log1p_exp, neg_log_p, out=neg_log_p)
+    denominator = np.add(exp_neg_abs, 1)
     positive = margin >= 0
-    # q = 1 - p = σ(-t), never formed by subtraction.
-    q = np.where(positive, exp_neg_abs, 1) * inv_denominator
+    # q = 1 - p = σ(-t) = where(t >= 0, exp_neg_abs, 1) / (1 + exp_neg_abs),
+    # never formed by subtraction.
+    q = np.where(positive, exp_neg_abs, 1)
+    q /= denominator
     if gamma == 0:
-        return neg_log_p, -q
-    p = np.where(positive, 1, exp_neg_abs) * inv_denominator
-    log_q = np.minimum(-margin, 0) - log1p_exp
-    modulating = np.exp(gamma * log_q)
-    loss = modulating * neg_log_p
-    gradient = -modulating * (q + gamma * p * neg_log_p)
+        return neg_log_p, np.negative(q, out=q)
+    # p = where(t >= 0, 1, exp_neg_abs) / (1 + exp_neg_abs)
+    p = np.where(positive, 1, exp_neg_abs)
+    p /= denominator
+    # modulating = (1 - p)^γ = exp(γ log q), log q = min(-t, 0) - log1p_exp
+    modulating = np.negative(margin)
+    np.minimum(modulating, 0, out=modulating)
+    modulating -= log1p_exp
+    modulating *= gamma
+    np.exp(modulating, out=modulating)
+    # gradient = -modulating * (q + γ p neg_log_p)
+    gradient = p
+    gradient *= gamma
+    gradient *= neg_log_p
+    gradient += q
+    gradient *= modulating
+    np.negative(gradient, out=gradient)
+    # loss = modulating * neg_log_p
+    loss = np.multiply(modulating, neg_log_p, out=neg_log_p)
     return loss, gradient
+
+
+def _row_reduce(ufunc, array):
+    """``ufunc.reduce(array, axis=1)``, column by column for few columns.
+
+    NumPy reduces a short contiguous axis one row at a time; a loop over
+    the columns applies the ufunc to whole strided columns instead, twice
+    as fast for a handful of classes, with the same left-to-right order.
+    """
+    if array.shape[1] > 16:
+        return ufunc.reduce(array, axis=1)
+    result = array[:, 0].copy()
+    for column in range(1, array.shape[1]):
+        ufunc(result, array[:, column], out=result)
+    return result
 
 
 def _per_sample_weight(sample_weight, shape):
@@ -140,7 +183,7 @@ class BinaryFocalLoss:
         """
         dtype = raw_prediction.dtype
         positive = y_true == 1
-        sign = np.where(positive, 1, -1).astype(dtype, copy=False)
+        sign = np.where(positive, dtype.type(1), dtype.type(-1))
         loss, gradient = focal_margin_loss_gradient(sign * raw_prediction, self.gamma)
         gradient *= sign
         factor = None
@@ -202,22 +245,29 @@ class MultinomialFocalLoss:
         loss : ndarray of shape (n_samples,)
         gradient : ndarray of shape (n_samples, n_classes)
         """
-        rows = np.arange(raw_prediction.shape[0])
+        n_samples, n_classes = raw_prediction.shape
         codes = np.asarray(y_true, dtype=np.intp)
-        true_logit = raw_prediction[rows, codes]
+        # Flat positions of the true classes in a C-ordered (n, K) array.
+        true_index = np.arange(0, n_samples * n_classes, n_classes)
+        true_index += codes
         # exp_others becomes exp(z_j - max_{k≠y} z_k) for j ≠ y and 0 for y.
-        exp_others = raw_prediction.copy()
-        exp_others[rows, codes] = -np.inf
-        max_other = exp_others.max(axis=1)
+        exp_others = np.array(raw_prediction, order="C")
+        true_logit = exp_others.reshape(-1)[true_index]
+        exp_others.reshape(-1)[true_index] = -np.inf
+        max_other = _row_reduce(np.maximum, exp_others)
         exp_others -= max_other[:, None]
         np.exp(exp_others, out=exp_others)
-        sum_others = exp_others.sum(axis=1)
-        margin = true_logit - (max_other + np.log(sum_others))
+        sum_others = _row_reduce(np.add, exp_others)
+        # margin = true_logit - (max_other + log(sum_others))
+        margin = np.log(sum_others)
+        margin += max_other
+        np.subtract(true_logit, margin, out=margin)
         loss, dmargin = focal_margin_loss_gradient(margin, self.gamma)
         # d margin / d z_j = 1 for j = y and -softmax_{k≠y}(z)_j otherwise.
         gradient = exp_others
-        gradient *= (-dmargin / sum_others)[:, None]
-        gradient[rows, codes] = dmargin
+        scale = np.divide(dmargin, sum_others)
+        gradient *= np.negative(scale, out=scale)[:, None]
+        gradient.reshape(-1)[true_index] = dmargin
         factor = None
         if self.alpha is not None:
             factor = np.asarray(self.alpha, dtype=raw_prediction.dtype)[codes]
