@@ -496,3 +496,15 @@ def test_parameters_are_tunable_through_an_estimator():
     cloned = clone(clf)
     assert cloned.class_weight is not clf.class_weight
     assert cloned.class_weight.get_params() == clf.class_weight.get_params()
+
+
+@pytest.mark.parametrize(
+    "strategy", ["balanced", "inverse", "sqrt_inverse", "power", "effective_number"]
+)
+def test_fit_on_class_counts_equals_fit_on_labels(strategy):
+    # imbweight.dask relies on this: one sample per class, weighted by its count.
+    y = np.random.default_rng(0).choice([0, 1, 2], size=500, p=[0.8, 0.15, 0.05])
+    classes, counts = np.unique(y, return_counts=True)
+    expected = ClassWeights(strategy, clip=20).fit(y).class_weight_
+    from_counts = ClassWeights(strategy, clip=20).fit(classes, sample_weight=counts)
+    assert from_counts.class_weight_ == expected
