@@ -84,33 +84,20 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         target_kind, classes = self._target_kind_and_classes(y, classes)
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        # The n-sized arrays are made one at a time, in their final dtype,
+        # after scikit-learn's target checks have freed theirs: the peak
+        # memory of a fit stays a few vectors of length n_samples.
         if target_kind == MULTILABEL:
-            indicator = np.asarray(y, dtype=np.intp)
-            target = indicator.astype(X.dtype)
-            class_weight = self._multilabel_class_weight(indicator, sample_weight)
-            weights = sample_weight[:, None] * np.column_stack(
-                [
-                    np.where(indicator[:, label] == 1, weights[1], weights[0])
-                    for label, weights in enumerate(self._as_pairs(class_weight))
-                ]
-            ).astype(X.dtype, copy=False)
+            target, weights, class_weight = self._encode_multilabel(
+                y, X.dtype, sample_weight
+            )
         else:
-            codes = np.searchsorted(classes, y)
-            class_weight = resolve_class_weight(
-                self.class_weight, y, classes, sample_weight
-            )
-            per_class = np.array(
-                [class_weight[label] for label in classes.tolist()], dtype=X.dtype
-            )
-            weights = sample_weight * per_class[codes]
-            target = codes.astype(X.dtype) if classes.size == 2 else codes
-        if not np.any(weights > 0):
-            raise ValueError(
-                "sample_weight times class_weight is zero for every sample; "
-                "at least one sample needs a positive weight."
+            target, weights, class_weight = self._encode_single_output(
+                y, classes, X.dtype, sample_weight
             )
         objective = LinearObjective(
             self._loss(target_kind, classes),
@@ -124,6 +111,91 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             "_loss_": objective.loss,
         }
         return X, target, weights, objective, fitted
+
+    def _encode_single_output(self, y, classes, dtype, sample_weight):
+        """Target, full per-sample weights and class weights of a 1-D ``y``.
+
+        The binary target is ``uint8`` (1 for ``classes[1]``), the multiclass
+        one the ``intp`` class codes; the weights are in ``dtype``. With
+        every weight 1 (no ``sample_weight``, unit class weights) they are a
+        read-only broadcast of one 1, which costs no memory.
+        """
+        binary = classes.size == 2
+        if binary:
+            target = np.asarray(y == classes[1], dtype=bool).view(np.uint8)
+        else:
+            target = np.searchsorted(classes, y)
+        class_weight = self._resolve_class_weight(y, classes, target, sample_weight)
+        per_class = np.array(
+            [class_weight[label] for label in classes.tolist()], dtype=dtype
+        )
+        if sample_weight is None:
+            if not np.any(per_class[self._class_counts(target, classes) > 0] > 0):
+                self._raise_zero_weights()
+            if np.all(per_class == 1):
+                ones = np.broadcast_to(np.ones(1, dtype=dtype), target.shape)
+                return target, ones, class_weight
+        if binary:
+            weights = np.where(target, per_class[1], per_class[0])
+        else:
+            weights = per_class.take(target)
+        if sample_weight is not None:
+            weights *= sample_weight
+            if not np.any(weights > 0):
+                self._raise_zero_weights()
+        return target, weights, class_weight
+
+    def _resolve_class_weight(self, y, classes, codes, sample_weight):
+        """The class-weight dict of a 1-D target.
+
+        None, a dict and "balanced" depend on ``y`` only through the
+        (sample-weighted) class counts, so scikit-learn resolves them on one
+        row per class weighted by its count: the same weights, bit for bit
+        (the counts are the same sums in the same order), without the
+        n-sized temporaries of its label encoding. Strategy objects and
+        callables see ``y`` and ``sample_weight`` themselves.
+        """
+        class_weight = self.class_weight
+        if class_weight is None or isinstance(class_weight, dict):
+            return resolve_class_weight(class_weight, classes, classes)
+        if isinstance(class_weight, str) and class_weight == "balanced":
+            counts = self._class_counts(codes, classes, sample_weight)
+            return resolve_class_weight(
+                class_weight, classes, classes, counts.astype(np.float64)
+            )
+        return resolve_class_weight(class_weight, y, classes, sample_weight)
+
+    @staticmethod
+    def _class_counts(codes, classes, sample_weight=None):
+        """Rows (or their summed ``sample_weight``) per class code."""
+        if sample_weight is None and classes.size == 2:
+            n_positive = np.count_nonzero(codes)
+            return np.array([codes.size - n_positive, n_positive])
+        return np.bincount(codes, weights=sample_weight, minlength=classes.size)
+
+    def _encode_multilabel(self, y, dtype, sample_weight):
+        """Target, per-element weights and per-label class weights."""
+        indicator = np.asarray(y, dtype=np.intp)
+        target = indicator.astype(dtype)
+        class_weight = self._multilabel_class_weight(indicator, sample_weight)
+        weights = np.column_stack(
+            [
+                np.where(indicator[:, label] == 1, weights[1], weights[0])
+                for label, weights in enumerate(self._as_pairs(class_weight))
+            ]
+        ).astype(dtype, copy=False)
+        if sample_weight is not None:
+            weights = sample_weight[:, None] * weights
+        if not np.any(weights > 0):
+            self._raise_zero_weights()
+        return target, weights, class_weight
+
+    @staticmethod
+    def _raise_zero_weights():
+        raise ValueError(
+            "sample_weight times class_weight is zero for every sample; "
+            "at least one sample needs a positive weight."
+        )
 
     def _target_kind_and_classes(self, y, classes):
         """The kind of target and its classes, inferred or checked."""

@@ -215,6 +215,63 @@ class LinearObjective:
         grad_intercept = raw_gradient.sum(axis=0, dtype=np.float64)
         return loss_sum, grad_weights.reshape(X.shape[1], -1), grad_intercept
 
+    def sgd_step(
+        self, coef, X, y, sample_weight, *, weight_sum, l2_reg_strength, step_size
+    ):
+        """One gradient step on a batch, in place; returns the batch objective.
+
+        The step ``coef -= step_size * gradient`` with the value and gradient
+        of :meth:`loss_gradient` (the same operations, so the same rounding),
+        without its generality and set-up: the batch is one block.
+
+        Parameters
+        ----------
+        coef : ndarray of shape (n_dof * n_outputs,)
+            Flat float64 coefficients, updated in place.
+        X : {ndarray, CSR matrix} of shape (n_rows, n_features)
+        y, sample_weight : ndarray
+            The batch's targets and full weights (``sample_weight`` may be
+            None).
+        weight_sum, l2_reg_strength : float
+            As in :meth:`loss_gradient`.
+        step_size : float
+            Learning rate.
+
+        Returns
+        -------
+        value : float
+            The objective on the batch before the step.
+        """
+        n_features = X.shape[1]
+        matrix = coef.reshape(-1, self.n_outputs)
+        weights64 = matrix[:n_features]
+        weights = weights64.astype(X.dtype, copy=False)
+        if weights is not weights64:
+            weights64 = weights.astype(np.float64)
+        if self.n_outputs == 1:  # matrix-vector products, 1-D raw prediction
+            raw = X @ weights[:, 0]
+        else:
+            raw = X @ weights
+        if self.fit_intercept:
+            intercept = matrix[n_features].astype(X.dtype)
+            raw += intercept[0] if self.n_outputs == 1 else intercept
+        loss, raw_gradient = self.loss.loss_gradient(y, raw, sample_weight)
+        loss_sum = float(loss.sum(dtype=np.float64))
+        grad_weights = X.T @ raw_gradient
+        value = loss_sum / weight_sum
+        value += 0.5 * l2_reg_strength * float(np.vdot(weights64, weights64))
+        gradient = np.divide(
+            grad_weights.reshape(n_features, -1), weight_sum, dtype=np.float64
+        )
+        gradient += l2_reg_strength * weights64
+        gradient *= step_size
+        matrix[:n_features] -= gradient
+        if self.fit_intercept:
+            grad_intercept = raw_gradient.sum(axis=0, dtype=np.float64)
+            grad_intercept /= weight_sum
+            matrix[n_features] -= step_size * grad_intercept
+        return value
+
     def weight_sum(self, sample_weight, n_samples):
         """The normaliser ``S`` of the loss term (see Conventions)."""
         if sample_weight is None:
@@ -223,3 +280,52 @@ class LinearObjective:
         per_element = sample_weight.ndim == 2
         total = float(sample_weight.sum(dtype=np.float64))
         return total / sample_weight.shape[1] if per_element else total
+
+
+# ------------------------------------------------------------ SGD batches
+SGD_CHUNK_BYTES = 2**19
+"""Bytes of dense rows (or CSR non-zeros) that a stochastic solver gathers
+in one shuffled chunk, then walks batch by batch."""
+
+
+def batch_rows(X_chunk, start, stop):
+    """Rows ``start:stop`` of a gathered chunk, without copying.
+
+    A dense chunk gives a view; a CSR chunk a CSR matrix over slices of its
+    arrays (SciPy's row slicing would copy them and cost far more than the
+    batch's own products).
+    """
+    if not sp.issparse(X_chunk):
+        return X_chunk[start:stop]
+    stop = min(stop, X_chunk.shape[0])
+    indptr = X_chunk.indptr[start : stop + 1]
+    first, last = indptr[0], indptr[-1]
+    return sp.csr_matrix(
+        (X_chunk.data[first:last], X_chunk.indices[first:last], indptr - first),
+        shape=(stop - start, X_chunk.shape[1]),
+        copy=False,
+    )
+
+
+def gather_rows(X, rows, out=None):
+    """A chunk of rows of ``X`` for a stochastic solver.
+
+    ``rows`` is a slice (rows as stored: dense rows are a view) or an
+    index array (dense rows are copied into ``out`` when given; sparse rows
+    into a new CSR matrix).
+    """
+    if sp.issparse(X) or isinstance(rows, slice):
+        return X[rows]
+    if out is None:
+        return X.take(rows, axis=0)
+    return np.take(X, rows, axis=0, out=out[: rows.size])
+
+
+def sgd_chunk_rows(X, batch_size):
+    """Rows per gathered chunk: about ``SGD_CHUNK_BYTES``, whole batches."""
+    if sp.issparse(X):
+        row_bytes = X.data.itemsize * max(1, X.nnz // max(1, X.shape[0]))
+    else:
+        row_bytes = X.itemsize * max(1, X.shape[1])
+    n_batches = max(1, SGD_CHUNK_BYTES // (row_bytes * batch_size))
+    return n_batches * batch_size

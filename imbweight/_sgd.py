@@ -422,7 +422,7 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
             step_size=step_size,
             weight_mean=weight_sum / n_seen,
             l2_reg_strength=1.0 / (self.C * weight_sum),
-            order=rng.permutation(n_samples) if self.shuffle else None,
+            order=_shuffled_rows(rng, n_samples) if self.shuffle else None,
         )
         if not (np.isfinite(mean_objective) and np.all(np.isfinite(coef))):
             raise FloatingPointError(
@@ -457,6 +457,12 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         if getattr(self, "validation_scores_", None):
             line += f", validation score {self.validation_scores_[-1]:.6g}"
         print(f"{line}, {time.perf_counter() - started:.2f} s")
+
+
+def _shuffled_rows(rng, n_samples):
+    """``rng.permutation(n_samples)``, the same order, in half the memory."""
+    index_dtype = np.int32 if n_samples < 2**31 else np.intp
+    return rng.permutation(np.arange(n_samples, dtype=index_dtype))
 
 
 class _ProgressMonitor:

@@ -18,12 +18,16 @@ import functools
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
+from imbweight._objective import batch_rows, gather_rows, sgd_chunk_rows
+
 BLAS_THREADS = 1
 """Threads of each BLAS library while a solver runs; ``None``: no limit."""
+
 
 @functools.cache
 def _controller():
@@ -144,7 +148,7 @@ def sgd_epoch(
     X : {ndarray, CSR matrix} of shape (n_samples, n_features)
     y : ndarray
         Encoded targets.
-    sample_weight : ndarray
+    sample_weight : None or ndarray
         Full per-sample (or per-element) weights.
     batch_size : int
         Rows per step.
@@ -164,22 +168,46 @@ def sgd_epoch(
         coefficients before its step.
     """
     n_samples = X.shape[0]
+    chunk_rows = sgd_chunk_rows(X, batch_size)
+    # Shuffled rows are gathered a chunk of whole batches at a time into
+    # reused buffers (one np.take per chunk, not a fancy index per batch);
+    # the batches are views of the chunk: the same rows in the same order.
+    buffers = (None, None, None)
+    if order is not None and not sp.issparse(X):
+        size = min(chunk_rows, n_samples)
+        buffers = tuple(
+            None
+            if array is None or array.strides[0] == 0
+            else np.empty((size, *array.shape[1:]), dtype=array.dtype)
+            for array in (X, y, sample_weight)
+        )
     total = 0.0
     with blas_thread_limit():
-        for start in range(0, n_samples, batch_size):
+        for chunk_start in range(0, n_samples, chunk_rows):
             if order is None:
-                rows = slice(start, start + batch_size)
+                rows = slice(chunk_start, chunk_start + chunk_rows)
             else:
-                rows = order[start : start + batch_size]
-            n_rows = min(batch_size, n_samples - start)
-            value, gradient = objective.loss_gradient(
-                coef,
-                X[rows],
-                y[rows],
-                sample_weight[rows],
-                l2_reg_strength,
-                weight_sum=n_rows * weight_mean,
-            )
-            coef -= step_size * gradient
-            total += value * n_rows
+                rows = order[chunk_start : chunk_start + chunk_rows]
+            X_chunk = gather_rows(X, rows, out=buffers[0])
+            y_chunk = gather_rows(y, rows, out=buffers[1])
+            if sample_weight is None:
+                weight_chunk = None
+            elif sample_weight.strides[0] == 0:  # a broadcast constant
+                weight_chunk = sample_weight[: X_chunk.shape[0]]
+            else:
+                weight_chunk = gather_rows(sample_weight, rows, out=buffers[2])
+            n_chunk = X_chunk.shape[0]
+            for start in range(0, n_chunk, batch_size):
+                batch = slice(start, start + batch_size)
+                n_rows = min(batch_size, n_chunk - start)
+                value = objective.sgd_step(
+                    coef,
+                    batch_rows(X_chunk, start, start + batch_size),
+                    y_chunk[batch],
+                    None if weight_chunk is None else weight_chunk[batch],
+                    weight_sum=n_rows * weight_mean,
+                    l2_reg_strength=l2_reg_strength,
+                    step_size=step_size,
+                )
+                total += value * n_rows
     return total / n_samples
