@@ -130,6 +130,18 @@ class LinearObjective:
             loss_sum, grad_weights, grad_intercept = self._dense_sums(
                 weights, intercept, X, y, sample_weight
             )
+        return self._value_gradient(
+            coef,
+            weights,
+            (loss_sum, grad_weights, grad_intercept),
+            weight_sum,
+            l2_reg_strength,
+        )
+
+    def _value_gradient(self, coef, weights, sums, weight_sum, l2_reg_strength):
+        """The objective and its flat gradient from the loss sums."""
+        loss_sum, grad_weights, grad_intercept = sums
+        n_features = weights.shape[0]
         weights64 = weights.astype(np.float64, copy=False)
         value = loss_sum / weight_sum
         value += 0.5 * l2_reg_strength * float(np.vdot(weights64, weights64))
@@ -158,8 +170,7 @@ class LinearObjective:
         block-sized, not ``n_samples``-sized.
         """
         n_samples, n_features = X.shape
-        if self.n_outputs == 1:  # matrix-vector products, 1-D raw prediction
-            weights, intercept = weights[:, 0], intercept[0]
+        weights, intercept = self._product_form(weights, intercept)
         grad_weights = np.zeros(weights.shape)
         grad_intercept = np.zeros(self.n_outputs)
         loss_sum = 0.0
@@ -175,20 +186,40 @@ class LinearObjective:
         )
         for start in range(0, n_samples, block):
             rows = slice(start, start + block)
-            X_block = X[rows]
-            if einsum:
-                raw = np.einsum("ij,j->i", X_block, weights)
-            else:
-                raw = X_block @ weights
-            raw += intercept
-            block_loss, raw_gradient = self._pointwise(
-                raw, y[rows], None if sample_weight is None else sample_weight[rows]
+            block_loss, block_grad, block_intercept = self._block_sums(
+                weights,
+                intercept,
+                X[rows],
+                y[rows],
+                None if sample_weight is None else sample_weight[rows],
+                einsum=einsum,
             )
             loss_sum += block_loss
-            grad_weights += X_block.T @ raw_gradient
-            if self.fit_intercept:
-                grad_intercept += raw_gradient.sum(axis=0, dtype=np.float64)
+            grad_weights += block_grad
+            grad_intercept += block_intercept
         return loss_sum, grad_weights.reshape(n_features, -1), grad_intercept
+
+    def _product_form(self, weights, intercept):
+        """1-D weights and a scalar intercept for a single output, so that
+        products are matrix-vector and the raw prediction is 1-D."""
+        if self.n_outputs == 1:
+            return weights[:, 0], intercept[0]
+        return weights, intercept
+
+    def _block_sums(self, weights, intercept, X_block, y, sample_weight, einsum=False):
+        """Σ s_i ℓ_i, X.T @ G and Σ G over one block of rows read once.
+
+        ``weights`` and ``intercept`` are 1-D and a scalar when
+        ``n_outputs == 1`` (matrix-vector products, 1-D raw prediction).
+        """
+        if einsum:
+            raw = np.einsum("ij,j->i", X_block, weights)
+        else:
+            raw = X_block @ weights
+        raw += intercept
+        loss_sum, raw_gradient = self._pointwise(raw, y, sample_weight)
+        grad_intercept = raw_gradient.sum(axis=0, dtype=np.float64)
+        return loss_sum, X_block.T @ raw_gradient, grad_intercept
 
     def _sparse_sums(self, weights, intercept, X, y, sample_weight):
         """Σ s_i ℓ_i, X.T @ G and Σ G for a sparse ``X``, in two passes.
@@ -197,8 +228,7 @@ class LinearObjective:
         ``X.T @ G`` each read ``X`` once, whole; the loss runs over blocks
         of the raw prediction so that its temporaries stay block-sized.
         """
-        if self.n_outputs == 1:
-            weights, intercept = weights[:, 0], intercept[0]
+        weights, intercept = self._product_form(weights, intercept)
         raw = X @ weights
         raw += intercept
         raw_gradient = np.empty_like(raw)
@@ -243,33 +273,21 @@ class LinearObjective:
             The objective on the batch before the step.
         """
         n_features = X.shape[1]
-        matrix = coef.reshape(-1, self.n_outputs)
-        weights64 = matrix[:n_features]
-        weights = weights64.astype(X.dtype, copy=False)
-        if weights is not weights64:
-            weights64 = weights.astype(np.float64)
-        if self.n_outputs == 1:  # matrix-vector products, 1-D raw prediction
-            raw = X @ weights[:, 0]
-        else:
-            raw = X @ weights
-        if self.fit_intercept:
-            intercept = matrix[n_features].astype(X.dtype)
-            raw += intercept[0] if self.n_outputs == 1 else intercept
-        loss, raw_gradient = self.loss.loss_gradient(y, raw, sample_weight)
-        loss_sum = float(loss.sum(dtype=np.float64))
-        grad_weights = X.T @ raw_gradient
-        value = loss_sum / weight_sum
-        value += 0.5 * l2_reg_strength * float(np.vdot(weights64, weights64))
-        gradient = np.divide(
-            grad_weights.reshape(n_features, -1), weight_sum, dtype=np.float64
+        weights, intercept = self.weight_intercept(
+            coef.astype(X.dtype, copy=False), n_features
         )
-        gradient += l2_reg_strength * weights64
+        loss_sum, grad_weights, grad_intercept = self._block_sums(
+            *self._product_form(weights, intercept), X, y, sample_weight
+        )
+        value, gradient = self._value_gradient(
+            coef,
+            weights,
+            (loss_sum, grad_weights.reshape(n_features, -1), grad_intercept),
+            weight_sum,
+            l2_reg_strength,
+        )
         gradient *= step_size
-        matrix[:n_features] -= gradient
-        if self.fit_intercept:
-            grad_intercept = raw_gradient.sum(axis=0, dtype=np.float64)
-            grad_intercept /= weight_sum
-            matrix[n_features] -= step_size * grad_intercept
+        coef -= gradient
         return value
 
     def weight_sum(self, sample_weight, n_samples):
