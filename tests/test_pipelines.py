@@ -266,15 +266,20 @@ def sample_weight(ecoli4):
     return np.random.default_rng(0).uniform(0.25, 4.0, size=y.size)
 
 
+def _routed_pipeline(classifier):
+    """Scaler then classifier, with sample_weight requested by the classifier."""
+    return make_pipeline(
+        StandardScaler().set_fit_request(sample_weight=False),
+        clone(classifier).set_fit_request(sample_weight=True),
+    )
+
+
 @pytest.mark.parametrize("name", list(ROUTED))
 def test_sample_weight_is_routed_through_a_pipeline(ecoli4, sample_weight, name):
     X, y = ecoli4
     classifier = ROUTED[name]
     with config_context(enable_metadata_routing=True):
-        pipe = make_pipeline(
-            StandardScaler().set_fit_request(sample_weight=False),
-            clone(classifier).set_fit_request(sample_weight=True),
-        )
+        pipe = _routed_pipeline(classifier)
         pipe.fit(X, y, sample_weight=sample_weight)
     X_scaled = StandardScaler().fit_transform(X)
     direct = clone(classifier).fit(X_scaled, y, sample_weight=sample_weight)
@@ -293,10 +298,7 @@ def test_sample_weight_is_routed_by_cross_validate(ecoli4, sample_weight, name):
     X, y = ecoli4
     classifier = ROUTED[name]
     with config_context(enable_metadata_routing=True):
-        pipe = make_pipeline(
-            StandardScaler().set_fit_request(sample_weight=False),
-            clone(classifier).set_fit_request(sample_weight=True),
-        )
+        pipe = _routed_pipeline(classifier)
         results = cross_validate(
             pipe,
             X,
