@@ -3,10 +3,15 @@
 import numpy as np
 import scipy.sparse as sp
 
-BLOCK_BYTES = 2**20
-"""Bytes of dense ``X`` per block of the fused evaluation: a block fits the
-per-core L2 cache, so its second read (``X_block.T @ G``) does not go back
-to memory."""
+BLOCK_BYTES = 2**21
+"""Bytes of dense ``X`` per block of the fused evaluation, at most: the
+block's second read (``X_block.T @ G``) comes from cache, not memory."""
+
+BLOCK_RAW_VALUES = 2**14
+"""Raw predictions per block of the fused evaluation, at most. The loss makes
+a dozen NumPy passes over a block's raw predictions: blocks this large
+amortise the cost of each call, and their temporaries stay in the per-core
+L2 cache."""
 
 _EINSUM_ROW_BYTES = 256
 """Rows at least this long (bytes) are multiplied by ``w`` with einsum."""
@@ -15,9 +20,11 @@ _BLOCK_SAMPLES = 8192
 """Samples per block of the pointwise loss when ``X`` is sparse."""
 
 
-def _block_rows(X):
-    """Rows per block of a dense ``X``: about ``BLOCK_BYTES``, at least 256."""
-    return max(256, BLOCK_BYTES // max(1, X.shape[1] * X.itemsize))
+def _block_rows(X, n_outputs):
+    """Rows per block of a dense ``X`` (see ``BLOCK_BYTES`` and
+    ``BLOCK_RAW_VALUES``), at least 256."""
+    by_bytes = BLOCK_BYTES // max(1, X.shape[1] * X.itemsize)
+    return max(256, min(by_bytes, BLOCK_RAW_VALUES // n_outputs))
 
 
 class LinearObjective:
@@ -47,7 +54,7 @@ class LinearObjective:
       ``l2_reg_strength = 1 / (C S)`` to minimise ``C Σ s_i ℓ_i + ½‖W‖²``.
     * Computation happens in the dtype of ``X`` (the sums over blocks of
       rows accumulate in float64); ``X`` is never copied. A dense ``X`` is
-      evaluated in blocks of about ``BLOCK_BYTES``, each read from memory
+      evaluated in blocks of rows (``_block_rows``), each read from memory
       once, so temporaries are block-sized; a sparse ``X`` costs two
       ``(n_samples, n_outputs)`` arrays (raw prediction and its gradient).
 
@@ -164,7 +171,7 @@ class LinearObjective:
     def _dense_sums(self, weights, intercept, X, y, sample_weight):
         """Σ s_i ℓ_i, X.T @ G and Σ G, fused over blocks of rows.
 
-        Each block of rows of ``X`` (about ``BLOCK_BYTES``) is read from
+        Each block of rows of ``X`` (see ``_block_rows``) is read from
         memory once: ``X_block @ W``, the loss, and ``X_block.T @ G`` while
         the block is still in cache. The loss's temporaries are then
         block-sized, not ``n_samples``-sized.
@@ -174,7 +181,7 @@ class LinearObjective:
         grad_weights = np.zeros(weights.shape)
         grad_intercept = np.zeros(self.n_outputs)
         loss_sum = 0.0
-        block = _block_rows(X)
+        block = _block_rows(X, self.n_outputs)
         # Reading a block from memory, BLAS's matrix-vector product (on this
         # kind of machine) streams at half the bandwidth that NumPy's einsum
         # reaches once rows are long; the second product reads the block

@@ -41,8 +41,9 @@ def focal_margin_loss_gradient(margin, gamma):
 
     The derivative is written so that both terms in the bracket are
     non-negative: no cancellation, and no ``(1 - p)^(γ - 1) log p`` product
-    that is ``∞ · 0`` for ``0 < γ < 1`` as ``p → 1``. ``log p``,
-    ``log(1 - p)``, ``p`` and ``1 - p`` all come from one ``exp(-|t|)``.
+    that is ``∞ · 0`` for ``0 < γ < 1`` as ``p → 1``. ``log p`` and
+    ``log(1 - p)`` come from ``log1p(exp(-|t|))``, ``1 - p`` and ``p`` from
+    ``1 / (1 + exp(±t))``: none is a difference of nearly equal numbers.
 
     Parameters
     ----------
@@ -69,35 +70,39 @@ def focal_margin_loss_gradient(margin, gamma):
     # The formulas in the comments, evaluated in place: each temporary is
     # reused once its value is no longer needed (the objective calls this on
     # blocks of rows, where fewer and smaller temporaries stay in cache).
+    # No np.where: on this hot path it costs as much as four arithmetic
+    # passes.
     margin = np.asarray(margin)
     if margin.dtype.kind != "f":
         margin = margin.astype(np.float64)
     if margin.ndim == 0:
         loss, gradient = focal_margin_loss_gradient(margin.reshape(1), gamma)
         return loss[0], gradient[0]
-    # exp_neg_abs = exp(-|t|)
-    exp_neg_abs = np.copysign(margin, -1)
-    np.exp(exp_neg_abs, out=exp_neg_abs)
-    log1p_exp = np.log1p(exp_neg_abs)
-    # neg_log_p = log1p_exp - min(t, 0)
-    neg_log_p = np.minimum(margin, 0)
-    np.subtract(log1p_exp, neg_log_p, out=neg_log_p)
-    denominator = np.add(exp_neg_abs, 1)
-    positive = margin >= 0
-    # q = 1 - p = σ(-t) = where(t >= 0, exp_neg_abs, 1) / (1 + exp_neg_abs),
-    # never formed by subtraction.
-    q = np.where(positive, exp_neg_abs, 1)
-    q /= denominator
-    if gamma == 0:
-        return neg_log_p, np.negative(q, out=q)
-    # p = where(t >= 0, 1, exp_neg_abs) / (1 + exp_neg_abs)
-    p = np.where(positive, 1, exp_neg_abs)
-    p /= denominator
-    # modulating = (1 - p)^γ = exp(γ log q), log q = min(-t, 0) - log1p_exp
-    modulating = np.negative(margin)
-    np.minimum(modulating, 0, out=modulating)
-    modulating -= log1p_exp
-    modulating *= gamma
+    # exp overflows to inf (silently) exactly where σ of minus its argument
+    # underflows to 0: 1 / (1 + inf) is that 0, not a NaN.
+    with np.errstate(over="ignore"):
+        # q = 1 - p = σ(-t) = 1 / (1 + exp(t)), never formed by subtraction
+        q = np.exp(margin)
+        q += 1
+        np.divide(1, q, out=q)
+        # log1p_exp = log1p(exp(-|t|)); neg_log_p = log1p_exp - min(t, 0)
+        log1p_exp = np.abs(margin)
+        np.negative(log1p_exp, out=log1p_exp)
+        np.exp(log1p_exp, out=log1p_exp)
+        np.log1p(log1p_exp, out=log1p_exp)
+        neg_log_p = np.minimum(margin, 0)
+        np.subtract(log1p_exp, neg_log_p, out=neg_log_p)
+        if gamma == 0:
+            return neg_log_p, np.negative(q, out=q)
+        # p = σ(t) = 1 / (1 + exp(-t))
+        p = np.negative(margin)
+        np.exp(p, out=p)
+        p += 1
+        np.divide(1, p, out=p)
+    # modulating = (1 - p)^γ = exp(γ log q), -log q = log1p_exp + max(t, 0)
+    modulating = np.maximum(margin, 0)
+    modulating += log1p_exp
+    modulating *= -gamma
     np.exp(modulating, out=modulating)
     # gradient = -modulating * (q + γ p neg_log_p)
     gradient = p
@@ -109,21 +114,6 @@ def focal_margin_loss_gradient(margin, gamma):
     # loss = modulating * neg_log_p
     loss = np.multiply(modulating, neg_log_p, out=neg_log_p)
     return loss, gradient
-
-
-def _row_reduce(ufunc, array):
-    """``ufunc.reduce(array, axis=1)``, column by column for few columns.
-
-    NumPy reduces a short contiguous axis one row at a time; a loop over
-    the columns applies the ufunc to whole strided columns instead, twice
-    as fast for a handful of classes, with the same left-to-right order.
-    """
-    if array.shape[1] > 16:
-        return ufunc.reduce(array, axis=1)
-    result = array[:, 0].copy()
-    for column in range(1, array.shape[1]):
-        ufunc(result, array[:, column], out=result)
-    return result
 
 
 def _per_sample_weight(sample_weight, shape):
@@ -182,14 +172,17 @@ class BinaryFocalLoss:
         gradient : ndarray of the shape of ``raw_prediction``
         """
         dtype = raw_prediction.dtype
-        positive = y_true == 1
-        sign = np.where(positive, dtype.type(1), dtype.type(-1))
-        loss, gradient = focal_margin_loss_gradient(sign * raw_prediction, self.gamma)
+        # sign = 2 y - 1 (±1): arithmetic, which is several times faster
+        # than selecting with np.where.
+        sign = np.multiply(y_true, 2, dtype=dtype)
+        sign -= 1
+        margin = np.multiply(sign, raw_prediction, dtype=dtype)
+        loss, gradient = focal_margin_loss_gradient(margin, self.gamma)
         gradient *= sign
         factor = None
         if self.alpha is not None:
             alpha = np.asarray(self.alpha, dtype=dtype)
-            factor = np.where(positive, alpha, 1 - alpha)
+            factor = np.where(y_true == 1, alpha, 1 - alpha)
         if sample_weight is not None:
             weight = _per_sample_weight(sample_weight, raw_prediction.shape)
             factor = weight if factor is None else factor * weight
@@ -245,29 +238,33 @@ class MultinomialFocalLoss:
         loss : ndarray of shape (n_samples,)
         gradient : ndarray of shape (n_samples, n_classes)
         """
-        n_samples, n_classes = raw_prediction.shape
+        n_samples = raw_prediction.shape[0]
         codes = np.asarray(y_true, dtype=np.intp)
-        # Flat positions of the true classes in a C-ordered (n, K) array.
-        true_index = np.arange(0, n_samples * n_classes, n_classes)
-        true_index += codes
+        # The work happens class-major, on a (n_classes, n_samples) copy:
+        # reductions over classes and scalings of whole rows are then NumPy
+        # loops over contiguous samples, not over a handful of classes.
+        exp_others = np.array(raw_prediction.T, order="C")
+        # Flat positions of the true classes in the class-major array.
+        true_index = codes * n_samples
+        true_index += np.arange(n_samples)
+        flat = exp_others.reshape(-1)
+        true_logit = flat[true_index]
         # exp_others becomes exp(z_j - max_{k≠y} z_k) for j ≠ y and 0 for y.
-        exp_others = np.array(raw_prediction, order="C")
-        true_logit = exp_others.reshape(-1)[true_index]
-        exp_others.reshape(-1)[true_index] = -np.inf
-        max_other = _row_reduce(np.maximum, exp_others)
-        exp_others -= max_other[:, None]
+        # The true class is -inf for the maximum, but 0 (not -inf) for exp:
+        # a vector holding a special value sends NumPy's SIMD exp down a
+        # scalar path.
+        flat[true_index] = -np.inf
+        max_other = np.maximum.reduce(exp_others, axis=0)
+        exp_others -= max_other
+        flat[true_index] = 0
         np.exp(exp_others, out=exp_others)
-        sum_others = _row_reduce(np.add, exp_others)
+        flat[true_index] = 0
+        sum_others = np.add.reduce(exp_others, axis=0)
         # margin = true_logit - (max_other + log(sum_others))
         margin = np.log(sum_others)
         margin += max_other
         np.subtract(true_logit, margin, out=margin)
         loss, dmargin = focal_margin_loss_gradient(margin, self.gamma)
-        # d margin / d z_j = 1 for j = y and -softmax_{k≠y}(z)_j otherwise.
-        gradient = exp_others
-        scale = np.divide(dmargin, sum_others)
-        gradient *= np.negative(scale, out=scale)[:, None]
-        gradient.reshape(-1)[true_index] = dmargin
         factor = None
         if self.alpha is not None:
             factor = np.asarray(self.alpha, dtype=raw_prediction.dtype)[codes]
@@ -276,5 +273,10 @@ class MultinomialFocalLoss:
             factor = weight if factor is None else factor * weight
         if factor is not None:
             loss *= factor
-            gradient *= factor[:, None]
-        return loss, gradient
+            dmargin *= factor
+        # d margin / d z_j = 1 for j = y and -softmax_{k≠y}(z)_j otherwise.
+        scale = np.divide(dmargin, sum_others, out=sum_others)
+        exp_others *= np.negative(scale, out=scale)
+        flat[true_index] = dmargin
+        # The transpose is a view: (n_samples, n_classes), Fortran-ordered.
+        return loss, exp_others.T
