@@ -3,6 +3,8 @@
 import numpy as np
 import scipy.sparse as sp
 
+from imbweight._sparse_rows import CSRRows
+
 BLOCK_BYTES = 2**21
 """Bytes of dense ``X`` per block of the fused evaluation, at most: the
 block's second read (``X_block.T @ G``) comes from cache, not memory."""
@@ -257,9 +259,11 @@ class LinearObjective:
     ):
         """One gradient step on a batch, in place; returns the batch objective.
 
-        The step ``coef -= step_size * gradient`` with the value and gradient
-        of :meth:`loss_gradient` (the same operations, so the same rounding),
-        without its generality and set-up: the batch is one block.
+        The step ``coef -= step_size * gradient`` with the gradient of
+        :meth:`loss_gradient`, without its generality and set-up: the batch
+        is one block, and the step on ``W`` is taken as the shrinkage
+        ``(1 - step_size · l2_reg_strength) W`` followed by the data step,
+        so no gradient vector of the size of ``coef`` is assembled.
 
         Parameters
         ----------
@@ -286,15 +290,16 @@ class LinearObjective:
         loss_sum, grad_weights, grad_intercept = self._block_sums(
             *self._product_form(weights, intercept), X, y, sample_weight
         )
-        value, gradient = self._value_gradient(
-            coef,
-            weights,
-            (loss_sum, grad_weights.reshape(n_features, -1), grad_intercept),
-            weight_sum,
-            l2_reg_strength,
-        )
-        gradient *= step_size
-        coef -= gradient
+        matrix = coef.reshape(-1, self.n_outputs)
+        weights64 = matrix[:n_features]
+        value = loss_sum / weight_sum
+        value += 0.5 * l2_reg_strength * float(np.vdot(weights64, weights64))
+        data_step = step_size / weight_sum
+        weights64 *= 1.0 - step_size * l2_reg_strength
+        grad_weights = grad_weights.reshape(n_features, -1)
+        weights64 -= np.multiply(grad_weights, data_step, dtype=np.float64)
+        if self.fit_intercept:
+            matrix[n_features] -= data_step * grad_intercept
         return value
 
     def weight_sum(self, sample_weight, n_samples):
@@ -316,20 +321,13 @@ in one shuffled chunk, then walks batch by batch."""
 def batch_rows(X_chunk, start, stop):
     """Rows ``start:stop`` of a gathered chunk, without copying.
 
-    A dense chunk gives a view; a CSR chunk a CSR matrix over slices of its
-    arrays (SciPy's row slicing would copy them and cost far more than the
-    batch's own products).
+    A dense chunk gives a view; a CSR chunk a :class:`CSRRows` over its
+    arrays (SciPy's row slicing would copy them, and its operators cost far
+    more than a batch's own products).
     """
     if not sp.issparse(X_chunk):
         return X_chunk[start:stop]
-    stop = min(stop, X_chunk.shape[0])
-    indptr = X_chunk.indptr[start : stop + 1]
-    first, last = indptr[0], indptr[-1]
-    return sp.csr_matrix(
-        (X_chunk.data[first:last], X_chunk.indices[first:last], indptr - first),
-        shape=(stop - start, X_chunk.shape[1]),
-        copy=False,
-    )
+    return CSRRows(X_chunk, start, min(stop, X_chunk.shape[0]))
 
 
 def gather_rows(X, rows, out=None):
@@ -341,9 +339,11 @@ def gather_rows(X, rows, out=None):
     """
     if sp.issparse(X) or isinstance(rows, slice):
         return X[rows]
+    # mode="clip" because the rows are valid: with the default "raise",
+    # np.take gathers into a hidden buffer first and copies it into out.
     if out is None:
-        return X.take(rows, axis=0)
-    return np.take(X, rows, axis=0, out=out[: rows.size])
+        return X.take(rows, axis=0, mode="clip")
+    return np.take(X, rows, axis=0, out=out[: rows.size], mode="clip")
 
 
 def sgd_chunk_rows(X, batch_size):
