@@ -21,12 +21,34 @@ _EINSUM_ROW_BYTES = 256
 _BLOCK_SAMPLES = 8192
 """Samples per block of the pointwise loss when ``X`` is sparse."""
 
+_SPARSE_BLOCK_NNZ_PER_COLUMN = 16
+"""Non-zeros per column of ``X``, at least, in a block of rows of a sparse
+``X``: each block adds an ``n_features``-sized ``X_block.T @ G`` into the
+gradient, a pass that must stay small next to the block's products."""
+
 
 def _block_rows(X, n_outputs):
     """Rows per block of a dense ``X`` (see ``BLOCK_BYTES`` and
     ``BLOCK_RAW_VALUES``), at least 256."""
     by_bytes = BLOCK_BYTES // max(1, X.shape[1] * X.itemsize)
     return max(256, min(by_bytes, BLOCK_RAW_VALUES // n_outputs))
+
+
+def _sparse_block_rows(X):
+    """Rows per block of a sparse ``X``.
+
+    For CSR, whole blocks of the pointwise loss (``_BLOCK_SAMPLES`` rows)
+    holding, on average, ``_SPARSE_BLOCK_NNZ_PER_COLUMN`` non-zeros per
+    column; a wide ``X`` with few non-zeros per row gets larger blocks, up
+    to all its rows. Any other format is one block: its rows cannot be
+    taken without copying them.
+    """
+    n_samples, n_features = X.shape
+    if X.format != "csr":
+        return max(1, n_samples)
+    needed = _SPARSE_BLOCK_NNZ_PER_COLUMN * n_features * n_samples
+    rows = -(-needed // max(1, X.nnz))
+    return _BLOCK_SAMPLES * max(1, -(-rows // _BLOCK_SAMPLES))
 
 
 class LinearObjective:
@@ -57,8 +79,9 @@ class LinearObjective:
     * Computation happens in the dtype of ``X`` (the sums over blocks of
       rows accumulate in float64); ``X`` is never copied. A dense ``X`` is
       evaluated in blocks of rows (``_block_rows``), each read from memory
-      once, so temporaries are block-sized; a sparse ``X`` costs two
-      ``(n_samples, n_outputs)`` arrays (raw prediction and its gradient).
+      once, so temporaries are block-sized. So is a CSR ``X``
+      (``_sparse_block_rows``); a CSC ``X`` costs one ``(n_samples,
+      n_outputs)`` array (raw prediction, then its gradient).
 
     Parameters
     ----------
@@ -151,13 +174,17 @@ class LinearObjective:
         """The objective and its flat gradient from the loss sums."""
         loss_sum, grad_weights, grad_intercept = sums
         n_features = weights.shape[0]
-        weights64 = weights.astype(np.float64, copy=False)
+        # The penalty on the float64 coefficients themselves (weights may be
+        # their float32 rounding): exact, and no copy.
+        weights64 = coef.reshape(-1, self.n_outputs)[:n_features]
         value = loss_sum / weight_sum
         value += 0.5 * l2_reg_strength * float(np.vdot(weights64, weights64))
 
         gradient = np.empty_like(coef).reshape(-1, self.n_outputs)
-        np.divide(grad_weights, weight_sum, out=gradient[:n_features])
-        gradient[:n_features] += l2_reg_strength * weights64
+        # The penalty first, then the data term added in place: no temporary
+        # of the size of W (the accumulator grad_weights is ours).
+        np.multiply(weights64, l2_reg_strength, out=gradient[:n_features])
+        gradient[:n_features] += np.divide(grad_weights, weight_sum, out=grad_weights)
         if self.fit_intercept:
             np.divide(grad_intercept, weight_sum, out=gradient[n_features])
         return value, gradient.ravel()
@@ -231,28 +258,53 @@ class LinearObjective:
         return loss_sum, X_block.T @ raw_gradient, grad_intercept
 
     def _sparse_sums(self, weights, intercept, X, y, sample_weight):
-        """Σ s_i ℓ_i, X.T @ G and Σ G for a sparse ``X``, in two passes.
+        """Σ s_i ℓ_i, X.T @ G and Σ G for a sparse ``X``, over blocks of rows.
 
-        Slicing rows of a sparse matrix copies them, so ``X @ W`` and
-        ``X.T @ G`` each read ``X`` once, whole; the loss runs over blocks
-        of the raw prediction so that its temporaries stay block-sized.
+        A block of rows of a CSR ``X`` (see ``_sparse_block_rows``) is a
+        :class:`CSRRows` on ``X``'s own arrays, as SciPy's row slicing would
+        copy them: ``X_block @ W``, the loss, then ``X_block.T @ G`` while
+        the block is still in cache. The raw prediction and its gradient
+        are then block-sized, not ``n_samples``-sized. A CSC ``X`` is one
+        block, read whole by each product.
         """
         weights, intercept = self._product_form(weights, intercept)
-        raw = X @ weights
-        raw += intercept
-        raw_gradient = np.empty_like(raw)
+        n_samples = X.shape[0]
+        block = _sparse_block_rows(X)
+        grad_weights = np.zeros(weights.shape)
+        grad_intercept = np.zeros(self.n_outputs)
         loss_sum = 0.0
-        for start in range(0, X.shape[0], _BLOCK_SAMPLES):
+        for start in range(0, n_samples, block):
+            stop = min(start + block, n_samples)
+            X_block = CSRRows(X, start, stop) if X.format == "csr" else X
+            raw = X_block @ weights
+            raw += intercept
+            loss_sum += self._pointwise_in_place(
+                raw,
+                y[start:stop],
+                None if sample_weight is None else sample_weight[start:stop],
+            )
+            grad_weights += X_block.T @ raw
+            grad_intercept += raw.sum(axis=0, dtype=np.float64)
+        return loss_sum, grad_weights.reshape(X.shape[1], -1), grad_intercept
+
+    def _pointwise_in_place(self, raw, y, sample_weight):
+        """Loss sum on a block of raw predictions, overwritten by its gradient.
+
+        The loss runs on ``_BLOCK_SAMPLES`` rows at a time, so that its
+        temporaries stay small whatever the size of ``raw``. Each gradient
+        takes the place of the raw predictions the loss has done with: no
+        second array of the size of ``raw``.
+        """
+        loss_sum = 0.0
+        for start in range(0, raw.shape[0], _BLOCK_SAMPLES):
             rows = slice(start, start + _BLOCK_SAMPLES)
-            block_loss, raw_gradient[rows] = self._pointwise(
+            block_loss, raw[rows] = self._pointwise(
                 raw[rows],
                 y[rows],
                 None if sample_weight is None else sample_weight[rows],
             )
             loss_sum += block_loss
-        grad_weights = X.T @ raw_gradient
-        grad_intercept = raw_gradient.sum(axis=0, dtype=np.float64)
-        return loss_sum, grad_weights.reshape(X.shape[1], -1), grad_intercept
+        return loss_sum
 
     def sgd_step(
         self, coef, X, y, sample_weight, *, weight_sum, l2_reg_strength, step_size
