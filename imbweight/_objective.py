@@ -275,7 +275,7 @@ class LinearObjective:
         loss_sum = 0.0
         for start in range(0, n_samples, block):
             stop = min(start + block, n_samples)
-            X_block = CSRRows(X, start, stop) if X.format == "csr" else X
+            X_block = CSRRows.of(X, start, stop) if X.format == "csr" else X
             raw = X_block @ weights
             raw += intercept
             loss_sum += self._pointwise_in_place(
@@ -371,25 +371,24 @@ in one shuffled chunk, then walks batch by batch."""
 
 
 def batch_rows(X_chunk, start, stop):
-    """Rows ``start:stop`` of a gathered chunk, without copying.
-
-    A dense chunk gives a view; a CSR chunk a :class:`CSRRows` over its
-    arrays (SciPy's row slicing would copy them, and its operators cost far
-    more than a batch's own products).
-    """
-    if not sp.issparse(X_chunk):
-        return X_chunk[start:stop]
-    return CSRRows(X_chunk, start, min(stop, X_chunk.shape[0]))
+    """Rows ``start:stop`` of a chunk from :func:`gather_rows`, no copy."""
+    if isinstance(X_chunk, CSRRows):
+        return X_chunk.rows(start, stop)
+    return X_chunk[start:stop]
 
 
 def gather_rows(X, rows, out=None):
     """A chunk of rows of ``X`` for a stochastic solver.
 
-    ``rows`` is a slice (rows as stored: dense rows are a view) or an
-    index array (dense rows are copied into ``out`` when given; sparse rows
-    into a new CSR matrix).
+    ``rows`` is a slice (rows as stored, not copied) or an index array
+    (rows copied: a dense ``X`` into ``out`` when given). The rows of a CSR
+    ``X`` come as :class:`CSRRows`.
     """
-    if sp.issparse(X) or isinstance(rows, slice):
+    if sp.issparse(X):
+        if isinstance(rows, slice):
+            return CSRRows.of(X, *rows.indices(X.shape[0])[:2])
+        return CSRRows.of(X).take(rows)
+    if isinstance(rows, slice):
         return X[rows]
     # mode="clip" because the rows are valid: with the default "raise",
     # np.take gathers into a hidden buffer first and copies it into out.

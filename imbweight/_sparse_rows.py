@@ -1,14 +1,16 @@
-"""A run of CSR rows as bare arrays, multiplied by dense vectors cheaply.
+"""Runs of CSR rows as bare arrays: multiplied by dense vectors, and
+gathered, without SciPy's per-call overhead.
 
 A stochastic solver multiplies a mini-batch of a few hundred sparse rows by
 the coefficients and its transpose by the batch gradient, thousands of times
 an epoch. Through SciPy's operators each batch costs ~40 µs of set-up -- a
 matrix object built and checked, and for ``X.T @ g`` a transposed one --
-around ~25 µs of arithmetic. :class:`CSRRows` calls the compiled kernels
-those operators end in (``scipy.sparse._sparsetools``: private, with the
-same signatures since SciPy 0.7) directly on slices of the arrays of the
-CSR matrix the rows come from, with no copy and no checks: the arrays come
-from a matrix SciPy has already validated.
+around ~25 µs of arithmetic; gathering a chunk of shuffled rows by fancy
+indexing costs ~100 µs around the copy itself. :class:`CSRRows` calls the
+compiled kernels those operations end in (``scipy.sparse._sparsetools``:
+private, with the same signatures since SciPy 0.7) directly on the arrays
+of the CSR matrix the rows come from, with no checks: the arrays come from
+a matrix SciPy has already validated.
 """
 
 import numpy as np
@@ -16,33 +18,81 @@ from scipy.sparse import _sparsetools
 
 
 class CSRRows:
-    """Rows ``start:stop`` of a CSR matrix, supporting ``@`` and ``.T @``.
+    """Rows of a CSR matrix as its bare arrays, supporting ``@`` and ``.T @``.
 
     Parameters
     ----------
-    matrix : scipy CSR matrix or array
-        A matrix with canonical-dtype arrays (as SciPy leaves them).
-    start, stop : int
-        The rows, ``0 <= start <= stop <= matrix.shape[0]``.
+    data, indices : ndarray
+        The non-zeros and their column indices, as in a CSR matrix.
+    indptr : ndarray
+        Offsets of the rows into ``data`` and ``indices``: row ``i`` is
+        ``indptr[i]:indptr[i + 1]``. They need not start at 0, so a run of
+        rows of a larger matrix is a slice of its ``indptr``.
+    n_columns : int
+        Number of columns.
     """
 
-    __slots__ = ("_data", "_indices", "_indptr", "shape")
+    __slots__ = ("data", "indices", "indptr", "shape")
 
-    def __init__(self, matrix, start, stop):
-        # indptr keeps its absolute offsets into the full data and indices:
-        # the kernels read row i from indptr[i] to indptr[i + 1].
-        self._data = matrix.data
-        self._indices = matrix.indices
-        self._indptr = matrix.indptr[start : stop + 1]
-        self.shape = (stop - start, matrix.shape[1])
+    def __init__(self, data, indices, indptr, n_columns):
+        self.data = data
+        self.indices = indices
+        self.indptr = indptr
+        self.shape = (indptr.size - 1, n_columns)
+
+    @classmethod
+    def of(cls, matrix, start=0, stop=None):
+        """Rows ``start:stop`` of a SciPy CSR matrix (or array), no copy.
+
+        The arrays are the matrix's own, with the matching index dtypes
+        SciPy's validation leaves them in.
+        """
+        stop = matrix.shape[0] if stop is None else stop
+        return cls(
+            matrix.data,
+            matrix.indices,
+            matrix.indptr[start : stop + 1],
+            matrix.shape[1],
+        )
 
     @property
     def dtype(self):
-        return self._data.dtype
+        return self.data.dtype
 
     @property
     def T(self):
         return _TransposedRows(self)
+
+    def rows(self, start, stop):
+        """Rows ``start:stop`` (clipped to the last row), no copy."""
+        stop = min(stop, self.shape[0])
+        return CSRRows(
+            self.data, self.indices, self.indptr[start : stop + 1], self.shape[1]
+        )
+
+    def take(self, rows):
+        """The given rows, in that order, copied into new compact arrays.
+
+        ``rows`` are valid row numbers (SciPy's fancy row indexing, without
+        its validation and matrix construction).
+        """
+        starts = self.indptr[rows]
+        lengths = self.indptr[rows + 1]
+        lengths -= starts
+        indptr = np.zeros(rows.size + 1, dtype=self.indptr.dtype)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.empty(indptr[-1], dtype=self.indices.dtype)
+        data = np.empty(indptr[-1], dtype=self.data.dtype)
+        _sparsetools.csr_row_index(
+            rows.size,
+            rows.astype(self.indptr.dtype, copy=False),
+            self.indptr,
+            self.indices,
+            self.data,
+            indices,
+            data,
+        )
+        return CSRRows(data, indices, indptr, self.shape[1])
 
     def __matmul__(self, dense):
         """``rows @ dense`` for a vector or a matrix of the rows' dtype."""
@@ -83,7 +133,7 @@ def _product(matvec, matvecs, shape, rows, dense):
     dense = np.ascontiguousarray(dense, dtype=rows.dtype)
     if dense.shape[0] != n_in:
         raise ValueError(f"matmul: dimension mismatch, {shape} @ {dense.shape}")
-    arrays = (rows._indptr, rows._indices, rows._data)
+    arrays = (rows.indptr, rows.indices, rows.data)
     if dense.ndim == 1:
         out = np.zeros(n_out, dtype=rows.dtype)
         matvec(n_out, n_in, *arrays, dense, out)

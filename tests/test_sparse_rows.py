@@ -25,7 +25,7 @@ def _matrix(dtype, index_dtype, seed=0):
 @pytest.mark.parametrize("n_vectors", [None, 1, 3])
 def test_products_equal_scipy(dtype, index_dtype, start, stop, n_vectors):
     matrix = _matrix(dtype, index_dtype)
-    rows = CSRRows(matrix, start, stop)
+    rows = CSRRows.of(matrix, start, stop)
     reference = matrix[start:stop]
     rng = np.random.default_rng(1)
     shape = () if n_vectors is None else (n_vectors,)
@@ -42,12 +42,12 @@ def test_fortran_ordered_operand_is_accepted():
     """The softmax gradient comes Fortran-ordered; the result is unchanged."""
     matrix = _matrix(np.float64, np.int32)
     gradient = np.asfortranarray(np.random.default_rng(2).standard_normal((40, 4)))
-    assert_allclose(CSRRows(matrix, 0, 40).T @ gradient, matrix.T @ gradient)
+    assert_allclose(CSRRows.of(matrix).T @ gradient, matrix.T @ gradient)
 
 
 def test_empty_run_of_rows():
     matrix = _matrix(np.float64, np.int32)
-    rows = CSRRows(matrix, 5, 5)
+    rows = CSRRows.of(matrix, 5, 5)
     assert rows.shape == (0, 30)
     assert_array_equal(rows @ np.ones(30), np.zeros(0))
     assert_array_equal(rows.T @ np.ones(0), np.zeros(30))
@@ -56,7 +56,48 @@ def test_empty_run_of_rows():
 @pytest.mark.parametrize("transposed", [False, True])
 def test_dimension_mismatch_raises_before_the_kernel_runs(transposed):
     """The kernels do not check lengths; a wrong one must never reach them."""
-    rows = CSRRows(_matrix(np.float64, np.int32), 0, 10)
+    rows = CSRRows.of(_matrix(np.float64, np.int32), 0, 10)
     operand, operator = (np.ones(30), rows.T) if transposed else (np.ones(10), rows)
     with pytest.raises(ValueError, match="dimension mismatch"):
         operator @ operand
+
+
+def _as_scipy(rows):
+    """A SciPy CSR matrix of the same rows, for comparison."""
+    indptr = rows.indptr - rows.indptr[0]
+    first, last = rows.indptr[0], rows.indptr[-1]
+    return sp.csr_matrix(
+        (rows.data[first:last], rows.indices[first:last], indptr), shape=rows.shape
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_take_equals_fancy_row_indexing(dtype, index_dtype):
+    matrix = _matrix(dtype, index_dtype)
+    # Shuffled rows with repeats and the empty rows 0, 7 and 39, as int32
+    # (the solvers' permutations) whatever the index dtype.
+    order = np.array([39, 3, 7, 3, 0, 25, 12, 38, 1], dtype=np.int32)
+    taken = CSRRows.of(matrix).take(order)
+    assert taken.shape == (order.size, 30)
+    assert taken.data.dtype == dtype and taken.indices.dtype == index_dtype
+    assert taken.indptr[0] == 0 and taken.indptr[-1] == taken.data.size
+    assert_array_equal(_as_scipy(taken).toarray(), matrix[order].toarray())
+
+
+def test_take_from_a_run_of_rows_numbers_rows_within_the_run():
+    matrix = _matrix(np.float64, np.int32)
+    run = CSRRows.of(matrix, 10, 30)
+    order = np.array([19, 0, 5], dtype=np.int32)
+    assert_array_equal(
+        _as_scipy(run.take(order)).toarray(), matrix[10:30][order].toarray()
+    )
+
+
+def test_rows_of_a_gathered_chunk_are_views_clipped_at_the_end():
+    matrix = _matrix(np.float64, np.int32)
+    chunk = CSRRows.of(matrix).take(np.arange(40, dtype=np.int32)[::-1])
+    batch = chunk.rows(32, 48)
+    assert batch.shape == (8, 30)
+    assert batch.data is chunk.data
+    assert_array_equal(_as_scipy(batch).toarray(), matrix[7::-1].toarray())
