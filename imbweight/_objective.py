@@ -6,20 +6,21 @@ import scipy.sparse as sp
 from imbweight._sparse_rows import CSRRows
 
 BLOCK_BYTES = 2**21
-"""Bytes of dense ``X`` per block of the fused evaluation, at most: the
-block's second read (``X_block.T @ G``) comes from cache, not memory."""
+"""Bytes of dense ``X`` per block of the fused evaluation, at most (but
+``MIN_BLOCK_ROWS`` rows at least): the block's second read
+(``X_block.T @ G``) comes from cache, not memory."""
 
 BLOCK_RAW_VALUES = 2**14
-"""Raw predictions per block of the fused evaluation, at most. The loss makes
-a dozen NumPy passes over a block's raw predictions: blocks this large
-amortise the cost of each call, and their temporaries stay in the per-core
-L2 cache."""
+"""Raw predictions per block of the loss, at most (but ``MIN_BLOCK_ROWS``
+rows at least). The loss makes a dozen NumPy passes over a block's raw
+predictions: blocks this large amortise the cost of each call, and their
+temporaries stay in the per-core L2 cache."""
+
+MIN_BLOCK_ROWS = 256
+"""Rows per block, at least, whatever the width of ``X`` or the outputs."""
 
 _EINSUM_ROW_BYTES = 256
 """Rows at least this long (bytes) are multiplied by ``w`` with einsum."""
-
-_BLOCK_SAMPLES = 8192
-"""Samples per block of the pointwise loss when ``X`` is sparse."""
 
 _SPARSE_BLOCK_NNZ_PER_COLUMN = 16
 """Non-zeros per column of ``X``, at least, in a block of rows of a sparse
@@ -27,28 +28,35 @@ _SPARSE_BLOCK_NNZ_PER_COLUMN = 16
 gradient, a pass that must stay small next to the block's products."""
 
 
+def _loss_block_rows(n_outputs):
+    """Rows per block of the loss (see ``BLOCK_RAW_VALUES``)."""
+    return max(MIN_BLOCK_ROWS, BLOCK_RAW_VALUES // n_outputs)
+
+
 def _block_rows(X, n_outputs):
-    """Rows per block of a dense ``X`` (see ``BLOCK_BYTES`` and
-    ``BLOCK_RAW_VALUES``), at least 256."""
+    """Rows per block of a dense ``X``: a block of the loss, or fewer rows
+    if they hold more than ``BLOCK_BYTES``."""
     by_bytes = BLOCK_BYTES // max(1, X.shape[1] * X.itemsize)
-    return max(256, min(by_bytes, BLOCK_RAW_VALUES // n_outputs))
+    return max(MIN_BLOCK_ROWS, min(by_bytes, _loss_block_rows(n_outputs)))
 
 
-def _sparse_block_rows(X):
+def _sparse_block_rows(X, n_outputs):
     """Rows per block of a sparse ``X``.
 
-    For CSR, whole blocks of the pointwise loss (``_BLOCK_SAMPLES`` rows)
-    holding, on average, ``_SPARSE_BLOCK_NNZ_PER_COLUMN`` non-zeros per
-    column; a wide ``X`` with few non-zeros per row gets larger blocks, up
-    to all its rows. Any other format is one block: its rows cannot be
-    taken without copying them.
+    For CSR, whole blocks of the loss (``_loss_block_rows``) holding, on
+    average, ``_SPARSE_BLOCK_NNZ_PER_COLUMN`` non-zeros per column. A wide
+    ``X`` with few non-zeros per row gets larger blocks, up to all its rows:
+    its raw prediction is then ``n_samples``-sized, still small next to the
+    non-zeros. Any other format is one block: its rows cannot be taken
+    without copying them.
     """
     n_samples, n_features = X.shape
     if X.format != "csr":
         return max(1, n_samples)
+    unit = _loss_block_rows(n_outputs)
     needed = _SPARSE_BLOCK_NNZ_PER_COLUMN * n_features * n_samples
     rows = -(-needed // max(1, X.nnz))
-    return _BLOCK_SAMPLES * max(1, -(-rows // _BLOCK_SAMPLES))
+    return unit * max(1, -(-rows // unit))
 
 
 class LinearObjective:
@@ -80,8 +88,9 @@ class LinearObjective:
       rows accumulate in float64); ``X`` is never copied. A dense ``X`` is
       evaluated in blocks of rows (``_block_rows``), each read from memory
       once, so temporaries are block-sized. So is a CSR ``X``
-      (``_sparse_block_rows``); a CSC ``X`` costs one ``(n_samples,
-      n_outputs)`` array (raw prediction, then its gradient).
+      (``_sparse_block_rows``: blocks of at least a few non-zeros per
+      column); a CSC ``X`` costs one ``(n_samples, n_outputs)`` array (raw
+      prediction, then its gradient).
 
     Parameters
     ----------
@@ -164,25 +173,36 @@ class LinearObjective:
             )
         return self._value_gradient(
             coef,
-            weights,
+            n_features,
             (loss_sum, grad_weights, grad_intercept),
             weight_sum,
             l2_reg_strength,
         )
 
-    def _value_gradient(self, coef, weights, sums, weight_sum, l2_reg_strength):
-        """The objective and its flat gradient from the loss sums."""
-        loss_sum, grad_weights, grad_intercept = sums
-        n_features = weights.shape[0]
-        # The penalty on the float64 coefficients themselves (weights may be
-        # their float32 rounding): exact, and no copy.
+    def _penalised_value(self, coef, n_features, loss_sum, weight_sum, l2_reg_strength):
+        """The objective from the loss sum, and ``W`` as a view of ``coef``.
+
+        The penalty is on the float64 coefficients themselves (the weights
+        of the products may be their float32 rounding): exact, and no copy.
+        """
         weights64 = coef.reshape(-1, self.n_outputs)[:n_features]
         value = loss_sum / weight_sum
         value += 0.5 * l2_reg_strength * float(np.vdot(weights64, weights64))
+        return value, weights64
 
+    def _value_gradient(self, coef, n_features, sums, weight_sum, l2_reg_strength):
+        """The objective and its flat gradient from the loss sums.
+
+        ``grad_weights`` of ``sums`` is an accumulator of the caller's; it is
+        overwritten.
+        """
+        loss_sum, grad_weights, grad_intercept = sums
+        value, weights64 = self._penalised_value(
+            coef, n_features, loss_sum, weight_sum, l2_reg_strength
+        )
         gradient = np.empty_like(coef).reshape(-1, self.n_outputs)
         # The penalty first, then the data term added in place: no temporary
-        # of the size of W (the accumulator grad_weights is ours).
+        # of the size of W.
         np.multiply(weights64, l2_reg_strength, out=gradient[:n_features])
         gradient[:n_features] += np.divide(grad_weights, weight_sum, out=grad_weights)
         if self.fit_intercept:
@@ -262,20 +282,20 @@ class LinearObjective:
 
         A block of rows of a CSR ``X`` (see ``_sparse_block_rows``) is a
         :class:`CSRRows` on ``X``'s own arrays, as SciPy's row slicing would
-        copy them: ``X_block @ W``, the loss, then ``X_block.T @ G`` while
-        the block is still in cache. The raw prediction and its gradient
-        are then block-sized, not ``n_samples``-sized. A CSC ``X`` is one
-        block, read whole by each product.
+        copy them: ``X_block @ W``, the loss, then ``X_block.T @ G`` soon
+        after, mostly from cache. The raw prediction and its gradient are
+        block-sized. A CSC ``X`` is one block, read whole by each product.
         """
         weights, intercept = self._product_form(weights, intercept)
         n_samples = X.shape[0]
-        block = _sparse_block_rows(X)
+        block = _sparse_block_rows(X, self.n_outputs)
+        csr_rows = CSRRows.of(X) if X.format == "csr" else None
         grad_weights = np.zeros(weights.shape)
         grad_intercept = np.zeros(self.n_outputs)
         loss_sum = 0.0
         for start in range(0, n_samples, block):
             stop = min(start + block, n_samples)
-            X_block = CSRRows.of(X, start, stop) if X.format == "csr" else X
+            X_block = X if csr_rows is None else csr_rows.rows(start, stop)
             raw = X_block @ weights
             raw += intercept
             loss_sum += self._pointwise_in_place(
@@ -290,14 +310,15 @@ class LinearObjective:
     def _pointwise_in_place(self, raw, y, sample_weight):
         """Loss sum on a block of raw predictions, overwritten by its gradient.
 
-        The loss runs on ``_BLOCK_SAMPLES`` rows at a time, so that its
-        temporaries stay small whatever the size of ``raw``. Each gradient
-        takes the place of the raw predictions the loss has done with: no
-        second array of the size of ``raw``.
+        The loss runs on a block of rows at a time (``_loss_block_rows``),
+        so that its temporaries stay small whatever the size of ``raw``.
+        Each gradient takes the place of the raw predictions the loss has
+        done with: no second array of the size of ``raw``.
         """
         loss_sum = 0.0
-        for start in range(0, raw.shape[0], _BLOCK_SAMPLES):
-            rows = slice(start, start + _BLOCK_SAMPLES)
+        block = _loss_block_rows(self.n_outputs)
+        for start in range(0, raw.shape[0], block):
+            rows = slice(start, start + block)
             block_loss, raw[rows] = self._pointwise(
                 raw[rows],
                 y[rows],
@@ -314,14 +335,15 @@ class LinearObjective:
         The step ``coef -= step_size * gradient`` with the gradient of
         :meth:`loss_gradient`, without its generality and set-up: the batch
         is one block, and the step on ``W`` is taken as the shrinkage
-        ``(1 - step_size · l2_reg_strength) W`` followed by the data step,
-        so no gradient vector of the size of ``coef`` is assembled.
+        ``W *= 1 - step_size · l2_reg_strength`` followed by the data step
+        ``W -= step_size / weight_sum · X.T @ G``, so the penalty and data
+        terms are never summed into a separate gradient.
 
         Parameters
         ----------
         coef : ndarray of shape (n_dof * n_outputs,)
             Flat float64 coefficients, updated in place.
-        X : {ndarray, CSR matrix} of shape (n_rows, n_features)
+        X : {ndarray, CSRRows} of shape (n_rows, n_features)
         y, sample_weight : ndarray
             The batch's targets and full weights (``sample_weight`` may be
             None).
@@ -342,16 +364,19 @@ class LinearObjective:
         loss_sum, grad_weights, grad_intercept = self._block_sums(
             *self._product_form(weights, intercept), X, y, sample_weight
         )
-        matrix = coef.reshape(-1, self.n_outputs)
-        weights64 = matrix[:n_features]
-        value = loss_sum / weight_sum
-        value += 0.5 * l2_reg_strength * float(np.vdot(weights64, weights64))
+        value, weights64 = self._penalised_value(
+            coef, n_features, loss_sum, weight_sum, l2_reg_strength
+        )
         data_step = step_size / weight_sum
         weights64 *= 1.0 - step_size * l2_reg_strength
+        # The product's own array is scaled in place when it is float64.
         grad_weights = grad_weights.reshape(n_features, -1)
-        weights64 -= np.multiply(grad_weights, data_step, dtype=np.float64)
+        in_place = grad_weights if grad_weights.dtype == np.float64 else None
+        weights64 -= np.multiply(
+            grad_weights, data_step, out=in_place, dtype=np.float64
+        )
         if self.fit_intercept:
-            matrix[n_features] -= data_step * grad_intercept
+            coef.reshape(-1, self.n_outputs)[n_features] -= data_step * grad_intercept
         return value
 
     def weight_sum(self, sample_weight, n_samples):
@@ -380,14 +405,14 @@ def batch_rows(X_chunk, start, stop):
 def gather_rows(X, rows, out=None):
     """A chunk of rows of ``X`` for a stochastic solver.
 
-    ``rows`` is a slice (rows as stored, not copied) or an index array
-    (rows copied: a dense ``X`` into ``out`` when given). The rows of a CSR
-    ``X`` come as :class:`CSRRows`.
+    ``X`` is an ndarray or a :class:`CSRRows` (a CSR matrix, converted once
+    per epoch). ``rows`` is a slice (rows as stored, not copied) or an index
+    array (rows copied: a dense ``X`` into ``out`` when given).
     """
-    if sp.issparse(X):
+    if isinstance(X, CSRRows):
         if isinstance(rows, slice):
-            return CSRRows.of(X, *rows.indices(X.shape[0])[:2])
-        return CSRRows.of(X).take(rows)
+            return X.rows(*rows.indices(X.shape[0])[:2])
+        return X.take(rows)
     if isinstance(rows, slice):
         return X[rows]
     # mode="clip" because the rows are valid: with the default "raise",

@@ -460,9 +460,9 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
 
 
 def _shuffled_rows(rng, n_samples):
-    """``rng.permutation(n_samples)``, the same order, in a quarter of the
-    memory: int32, and shuffled in place (``permutation`` of an array
-    shuffles a copy of it)."""
+    """``rng.permutation(n_samples)``, the same order, in half the memory:
+    int32, shuffled in place (``permutation`` of an array shuffles a copy
+    of it)."""
     index_dtype = np.int32 if n_samples < 2**31 else np.intp
     order = np.arange(n_samples, dtype=index_dtype)
     rng.shuffle(order)

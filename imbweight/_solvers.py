@@ -24,6 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
 from imbweight._objective import batch_rows, gather_rows, sgd_chunk_rows
+from imbweight._sparse_rows import CSRRows
 
 BLAS_THREADS = 1
 """Threads of each BLAS library while a solver runs; ``None``: no limit."""
@@ -169,11 +170,14 @@ def sgd_epoch(
     """
     n_samples = X.shape[0]
     chunk_rows = sgd_chunk_rows(X, batch_size)
+    if sp.issparse(X):
+        # Once per epoch: the chunks are gathered from its arrays directly.
+        X = CSRRows.of(X)
     # Shuffled rows are gathered a chunk of whole batches at a time into
     # reused buffers (one np.take per chunk, not a fancy index per batch);
     # the batches are views of the chunk: the same rows in the same order.
     buffers = (None, None, None)
-    if order is not None and not sp.issparse(X):
+    if order is not None and not isinstance(X, CSRRows):
         size = min(chunk_rows, n_samples)
         buffers = tuple(
             None

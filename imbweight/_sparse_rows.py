@@ -8,9 +8,11 @@ matrix object built and checked, and for ``X.T @ g`` a transposed one --
 around ~25 µs of arithmetic; gathering a chunk of shuffled rows by fancy
 indexing costs ~100 µs around the copy itself. :class:`CSRRows` calls the
 compiled kernels those operations end in (``scipy.sparse._sparsetools``:
-private, with the same signatures since SciPy 0.7) directly on the arrays
-of the CSR matrix the rows come from, with no checks: the arrays come from
-a matrix SciPy has already validated.
+private, but long stable; the tests compare every use with SciPy's public
+operators) directly on the arrays of the CSR matrix the rows come from.
+The kernels check no lengths, so :meth:`CSRRows.of` takes only CSR, makes
+the arrays contiguous with one index dtype (no copy when SciPy left them
+so), and the products and gathers check shapes and row numbers first.
 """
 
 import numpy as np
@@ -42,25 +44,31 @@ class CSRRows:
 
     @classmethod
     def of(cls, matrix, start=0, stop=None):
-        """Rows ``start:stop`` of a SciPy CSR matrix (or array), no copy.
+        """Rows ``start:stop`` of a SciPy CSR matrix (or array).
 
-        The arrays are the matrix's own, with the matching index dtypes
-        SciPy's validation leaves them in.
+        The matrix's own arrays, not copied unless they are strided or their
+        index dtypes differ (which SciPy's validation allows): then they are
+        copied once here, not at every product.
         """
+        if matrix.format != "csr":
+            raise ValueError(f"CSRRows needs a CSR matrix, got {matrix.format!r}.")
+        indptr = np.ascontiguousarray(matrix.indptr)
         stop = matrix.shape[0] if stop is None else stop
         return cls(
-            matrix.data,
-            matrix.indices,
-            matrix.indptr[start : stop + 1],
+            np.ascontiguousarray(matrix.data),
+            np.ascontiguousarray(matrix.indices, dtype=indptr.dtype),
+            indptr[start : stop + 1],
             matrix.shape[1],
         )
 
     @property
     def dtype(self):
+        """The dtype of the non-zeros."""
         return self.data.dtype
 
     @property
     def T(self):
+        """The transpose, for ``rows.T @ dense``."""
         return _TransposedRows(self)
 
     def rows(self, start, stop):
@@ -73,9 +81,13 @@ class CSRRows:
     def take(self, rows):
         """The given rows, in that order, copied into new compact arrays.
 
-        ``rows`` are valid row numbers (SciPy's fancy row indexing, without
-        its validation and matrix construction).
+        SciPy's fancy row indexing without its matrix construction. ``rows``
+        is an integer array of row numbers in ``[0, n_rows)``; the kernel
+        would read out of bounds outside it, so that is checked first.
         """
+        if rows.size and not (0 <= rows.min() and rows.max() < self.shape[0]):
+            raise IndexError(f"row numbers must lie in [0, {self.shape[0]}).")
+        rows = rows.astype(self.indptr.dtype, copy=False)
         starts = self.indptr[rows]
         lengths = self.indptr[rows + 1]
         lengths -= starts
@@ -84,13 +96,7 @@ class CSRRows:
         indices = np.empty(indptr[-1], dtype=self.indices.dtype)
         data = np.empty(indptr[-1], dtype=self.data.dtype)
         _sparsetools.csr_row_index(
-            rows.size,
-            rows.astype(self.indptr.dtype, copy=False),
-            self.indptr,
-            self.indices,
-            self.data,
-            indices,
-            data,
+            rows.size, rows, self.indptr, self.indices, self.data, indices, data
         )
         return CSRRows(data, indices, indptr, self.shape[1])
 

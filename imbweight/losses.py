@@ -78,8 +78,8 @@ def focal_margin_loss_gradient(margin, gamma):
     if margin.ndim == 0:
         loss, gradient = focal_margin_loss_gradient(margin.reshape(1), gamma)
         return loss[0], gradient[0]
-    # exp overflows to inf (silently) exactly where σ of minus its argument
-    # underflows to 0: 1 / (1 + inf) is that 0, not a NaN.
+    # exp may overflow to inf (silently): 1 / (1 + inf) is 0, not a NaN,
+    # where σ of minus its argument is below the smallest normal number.
     with np.errstate(over="ignore"):
         # q = 1 - p = σ(-t) = 1 / (1 + exp(t)), never formed by subtraction
         q = np.exp(margin)
@@ -171,7 +171,10 @@ class BinaryFocalLoss:
         loss : ndarray of shape (n_samples,)
         gradient : ndarray of the shape of ``raw_prediction``
         """
+        raw_prediction = np.asarray(raw_prediction)
         dtype = raw_prediction.dtype
+        if dtype.kind != "f":
+            dtype = np.dtype(np.float64)
         # sign = 2 y - 1 (±1): arithmetic, which is several times faster
         # than selecting with np.where.
         sign = np.multiply(y_true, 2, dtype=dtype)
@@ -258,7 +261,7 @@ class MultinomialFocalLoss:
         exp_others -= max_other
         flat[true_index] = 0
         np.exp(exp_others, out=exp_others)
-        flat[true_index] = 0
+        flat[true_index] = 0  # exp(0) = 1 there: the true class is left out
         sum_others = np.add.reduce(exp_others, axis=0)
         # margin = true_logit - (max_other + log(sum_others))
         margin = np.log(sum_others)

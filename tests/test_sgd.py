@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import average_precision_score
 
 from imbweight import FocalLogisticRegression, WeightedSGDClassifier
+from imbweight._sgd import _shuffled_rows
 
 
 def _five_percent_positives(n_classes=2, n_samples=20_000, seed=1):
@@ -127,6 +128,17 @@ def test_same_random_state_gives_bit_identical_coefficients():
     other = WeightedSGDClassifier(gamma=2.0, random_state=8).fit(X, y)
     np.testing.assert_array_equal(first.coef_, second.coef_)
     assert not np.array_equal(first.coef_, other.coef_)
+
+
+@pytest.mark.parametrize("n_samples", [1, 7, 1000])
+def test_shuffled_rows_is_numpys_permutation(n_samples):
+    """The int32, in-place shuffle draws the order permutation would, and
+    leaves the generator in the same state."""
+    ours, numpys = np.random.default_rng(5), np.random.default_rng(5)
+    order = _shuffled_rows(ours, n_samples)
+    assert order.dtype == np.int32
+    np.testing.assert_array_equal(order, numpys.permutation(n_samples))
+    assert ours.random() == numpys.random()
 
 
 def test_sparse_input_follows_the_dense_path():

@@ -101,3 +101,32 @@ def test_rows_of_a_gathered_chunk_are_views_clipped_at_the_end():
     assert batch.shape == (8, 30)
     assert batch.data is chunk.data
     assert_array_equal(_as_scipy(batch).toarray(), matrix[7::-1].toarray())
+
+
+def test_only_csr_is_accepted():
+    """A CSC matrix's arrays read as CSR would be another matrix."""
+    with pytest.raises(ValueError, match="needs a CSR matrix, got 'csc'"):
+        CSRRows.of(_matrix(np.float64, np.int32).tocsc())
+
+
+def test_strided_data_and_mixed_index_dtypes_are_made_uniform_once():
+    """The kernels need contiguous arrays of one index dtype; SciPy allows
+    others. They are converted by ``of``, not copied at every product."""
+    matrix = _matrix(np.float64, np.int64)
+    reference = matrix.copy()
+    strided = np.empty(2 * matrix.nnz)
+    strided[::2] = matrix.data
+    matrix.data = strided[::2]
+    matrix.indices = matrix.indices.astype(np.int32)
+    rows = CSRRows.of(matrix)
+    assert rows.data.flags.c_contiguous
+    assert rows.indices.dtype == rows.indptr.dtype
+    coef = np.random.default_rng(3).standard_normal(30)
+    assert_array_equal(rows @ coef, reference @ coef)
+
+
+@pytest.mark.parametrize("bad_row", [-1, 40])
+def test_take_rejects_row_numbers_out_of_range(bad_row):
+    rows = CSRRows.of(_matrix(np.float64, np.int32))
+    with pytest.raises(IndexError, match=r"row numbers must lie in \[0, 40\)"):
+        rows.take(np.array([3, bad_row], dtype=np.int32))
