@@ -508,6 +508,20 @@ def compute_class_weight(
     return _fit_class_weight(y, sample_weight, params, "compute_class_weight")[1]
 
 
+def _check_string_class_weight(class_weight):
+    """Raise unless the string ``class_weight`` is "balanced", the only one.
+
+    Strategies have names too ("sqrt_inverse", ...), so the message says how
+    to ask for one.
+    """
+    if class_weight != "balanced":
+        raise ValueError(
+            f"class_weight={class_weight!r} is not a known string; the only "
+            f"one is 'balanced'. For other strategies pass an object, e.g. "
+            f"ClassWeights({class_weight!r})."
+        )
+
+
 def resolve_class_weight(class_weight, y, classes, sample_weight=None):
     """Resolve a ``class_weight`` parameter on the labels ``fit`` received.
 
@@ -566,12 +580,7 @@ def resolve_class_weight(class_weight, y, classes, sample_weight=None):
         )
         return _checked_dict(classes, weights, "class_weight")
     if isinstance(class_weight, str):
-        if class_weight != "balanced":
-            raise ValueError(
-                f"class_weight={class_weight!r} is not a known string; the only "
-                f"one is 'balanced'. For other strategies pass an object, e.g. "
-                f"ClassWeights({class_weight!r})."
-            )
+        _check_string_class_weight(class_weight)
         _check_balanced_counts(y, classes, sample_weight)
         weights = _sklearn_class_weight(
             "balanced", classes=classes, y=y, sample_weight=sample_weight

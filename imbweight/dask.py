@@ -61,7 +61,7 @@ except ImportError as error:  # pragma: no cover - exercised without the extra
         'imbweight.dask needs dask; install it with pip install "imbweight[dask]".'
     ) from error
 
-from imbweight.class_weight import ClassWeights
+from imbweight.class_weight import ClassWeights, _check_string_class_weight
 
 __all__ = [
     "compute_class_weight",
@@ -362,12 +362,7 @@ def _resolve_one(class_weight, classes, weighted_counts):
     if class_weight is None or isinstance(class_weight, dict):
         return class_weight
     if isinstance(class_weight, str):
-        if class_weight != "balanced":
-            raise ValueError(
-                f"class_weight={class_weight!r} is not a known string; the only "
-                f"one is 'balanced'. For other strategies pass an object, e.g. "
-                f"ClassWeights({class_weight!r})."
-            )
+        _check_string_class_weight(class_weight)
         # ClassWeights("balanced") is scikit-learn's formula, in its arithmetic.
         class_weight = ClassWeights("balanced")
     if isinstance(class_weight, type) or not hasattr(class_weight, "fit"):
