@@ -198,22 +198,7 @@ def csr_rows_matvec(indptr, indices, data, n_columns, dense):
     if _sparsetools is None:
         return _public_csr_rows_matvec(indptr, indices, data, n_columns, dense)
     n_rows = indptr.size - 1
-    if dense.ndim == 1:
-        out = np.zeros(n_rows, dtype=data.dtype)
-        _sparsetools.csr_matvec(n_rows, n_columns, indptr, indices, data, dense, out)
-        return out
-    out = np.zeros((n_rows, dense.shape[1]), dtype=data.dtype)
-    _sparsetools.csr_matvecs(
-        n_rows,
-        n_columns,
-        dense.shape[1],
-        indptr,
-        indices,
-        data,
-        dense.ravel(),
-        out.ravel(),
-    )
-    return out
+    return _kernel_product("csr", (n_rows, n_columns), indptr, indices, data, dense)
 
 
 def csr_rows_rmatvec(indptr, indices, data, n_columns, dense):
@@ -222,20 +207,22 @@ def csr_rows_rmatvec(indptr, indices, data, n_columns, dense):
     if _sparsetools is None:
         return _public_csr_rows_rmatvec(indptr, indices, data, n_columns, dense)
     n_rows = indptr.size - 1
+    return _kernel_product("csc", (n_columns, n_rows), indptr, indices, data, dense)
+
+
+def _kernel_product(compressed, shape, indptr, indices, data, dense):
+    """``M @ dense`` by SciPy's kernel for a ``compressed`` ("csr" or "csc")
+    matrix ``M`` of ``shape`` stored in ``(indptr, indices, data)``."""
+    n_out = shape[0]
     if dense.ndim == 1:
-        out = np.zeros(n_columns, dtype=data.dtype)
-        _sparsetools.csc_matvec(n_columns, n_rows, indptr, indices, data, dense, out)
+        out = np.zeros(n_out, dtype=data.dtype)
+        getattr(_sparsetools, f"{compressed}_matvec")(
+            *shape, indptr, indices, data, dense, out
+        )
         return out
-    out = np.zeros((n_columns, dense.shape[1]), dtype=data.dtype)
-    _sparsetools.csc_matvecs(
-        n_columns,
-        n_rows,
-        dense.shape[1],
-        indptr,
-        indices,
-        data,
-        dense.ravel(),
-        out.ravel(),
+    out = np.zeros((n_out, dense.shape[1]), dtype=data.dtype)
+    getattr(_sparsetools, f"{compressed}_matvecs")(
+        *shape, dense.shape[1], indptr, indices, data, dense.ravel(), out.ravel()
     )
     return out
 
