@@ -18,7 +18,11 @@ from imbweight._compat import (
     LinearClassifierMixin,
     StrOptions,
 )
-from imbweight._posterior import sigmoid_posterior_logit, softmax_posterior
+from imbweight._posterior import (
+    check_recoverable,
+    sigmoid_posterior_logit,
+    softmax_posterior,
+)
 from imbweight._targets import BINARY, MULTICLASS, MULTILABEL
 from imbweight._validation import check_sparse_structure
 from imbweight.class_weight import class_weight_array
@@ -175,11 +179,18 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         if kind == MULTICLASS:
             if loss.alpha is not None:
                 weights = weights * loss.alpha
+            check_recoverable(weights, [f"class {c!r}" for c in self.classes_.tolist()])
             return softmax_posterior(scores, loss.gamma, weights)
         negative_weight, positive_weight = weights.reshape(-1, 2).T
         if loss.alpha is not None:
             negative_weight = negative_weight * (1 - loss.alpha)
             positive_weight = positive_weight * loss.alpha
+        if kind == BINARY:
+            names = [f"class {c!r}" for c in self.classes_.tolist()]
+        else:
+            names = [f"label {j} = {v}" for j in self.classes_.tolist() for v in (0, 1)]
+        pairs = np.column_stack(np.broadcast_arrays(negative_weight, positive_weight))
+        check_recoverable(pairs, names)
         logit = sigmoid_posterior_logit(
             scores, loss.gamma, negative_weight.squeeze(), positive_weight.squeeze()
         )
@@ -219,6 +230,8 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             (n_samples, n_classes) or (n_samples, n_labels)
         """
         check_is_fitted(self)
+        # Before validate_data: a format conversion would read out of bounds too.
+        check_sparse_structure(X)
         X = validate_data(
             self,
             X,
@@ -226,6 +239,5 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             dtype=[np.float64, np.float32],
             reset=False,
         )
-        check_sparse_structure(X)
         scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores

@@ -79,6 +79,31 @@ def _log_neg_log_sigmoid(logit):
     return result
 
 
+def check_recoverable(weights, labels):
+    """Raise if a class weighs zero in the loss: its posterior is undefined.
+
+    A class whose samples all weigh ``a_k = α_k c_k = 0`` contributed nothing
+    to training; the model says nothing about how likely it is, and the
+    recovery would divide by zero.
+
+    Parameters
+    ----------
+    weights : ndarray
+        ``a_k`` per class, or per (label, value) pair for multi-label.
+    labels : list
+        A name for each entry of ``weights``, for the message.
+    """
+    weights = np.asarray(weights, dtype=np.float64).ravel()
+    zero = [label for label, weight in zip(labels, weights, strict=True) if weight <= 0]
+    if zero:
+        raise ValueError(
+            f"predict_posterior cannot recover P(y | x): {zero} weighed zero in "
+            f"training (alpha times class_weight is 0), so the model learned "
+            f"nothing about how likely they are. Give every class a positive "
+            f"weight, or use predict_proba."
+        )
+
+
 def sigmoid_posterior_logit(raw_prediction, gamma, negative_weight, positive_weight):
     """Logit of P(y = 1 | x) for a sigmoid focal model, per output.
 
