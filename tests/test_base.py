@@ -21,12 +21,19 @@ from sklearn.exceptions import ConvergenceWarning
 
 from imbweight import FocalLogisticRegression, WeightedSGDClassifier
 
-SETTINGS = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-    derandomize=True,
-)
+
+def _settings(max_examples):
+    # derandomize: the same examples on every run, so CI never meets a new
+    # failure by chance; the slow variants search ten times as many.
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        derandomize=True,
+    )
+
+
+FEW, MANY = _settings(40), _settings(400)
 
 LABEL_SETS = [[0, 1], [0, 1, 2], ["no", "yes"], [-1, 1], [1.5, 2.5, 7.0]]
 
@@ -75,9 +82,21 @@ def _fitted_state(estimator):
 
 
 @pytest.mark.parametrize("estimator", _estimators(), ids=lambda e: type(e).__name__)
-@SETTINGS
+@FEW
 @given(data=fit_inputs())
 def test_fit_succeeds_finitely_or_refuses_and_keeps_the_model(estimator, data):
+    _check_fit(estimator, data)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("estimator", _estimators(), ids=lambda e: type(e).__name__)
+@MANY
+@given(data=fit_inputs())
+def test_fit_properties_exhaustively(estimator, data):
+    _check_fit(estimator, data)
+
+
+def _check_fit(estimator, data):
     X, y, sample_weight = data
     previous = estimator.fit([[0.0], [1.0], [0.5], [2.0]], [0, 1, 0, 1])
     state = _fitted_state(previous)
@@ -141,9 +160,20 @@ def partial_fit_streams(draw):
     return classes, chunks
 
 
-@SETTINGS
+@FEW
 @given(stream=partial_fit_streams())
 def test_partial_fit_streams_keep_the_model_finite_and_intact(stream):
+    _check_stream(stream)
+
+
+@pytest.mark.slow
+@MANY
+@given(stream=partial_fit_streams())
+def test_partial_fit_stream_properties_exhaustively(stream):
+    _check_stream(stream)
+
+
+def _check_stream(stream):
     classes, chunks = stream
     clf = WeightedSGDClassifier(random_state=0, class_weight=None)
     for X, y, weights, breakage in chunks:
