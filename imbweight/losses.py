@@ -209,16 +209,13 @@ class BinaryFocalLoss:
 
         Parameters
         ----------
-        y_true : ndarray of the shape of ``raw_prediction``
-            Targets in {0, 1}.
-        raw_prediction : ndarray of shape (n_samples,) or (n_samples, n_labels)
-            Logits.
-        sample_weight : None or ndarray, default=None
-            Shape ``(n_samples,)`` or the shape of ``raw_prediction``.
+        y_true, raw_prediction, sample_weight : ndarray
+            As for :meth:`loss_gradient`.
 
         Returns
         -------
         loss : ndarray of shape (n_samples,)
+            The same values as :meth:`loss_gradient`'s, without its gradient.
         """
         raw_prediction = np.asarray(raw_prediction)
         dtype = raw_prediction.dtype if raw_prediction.dtype.kind == "f" else None
@@ -305,15 +302,13 @@ class MultinomialFocalLoss:
 
         Parameters
         ----------
-        y_true : ndarray of shape (n_samples,)
-            Integer class codes in ``range(n_classes)``.
-        raw_prediction : ndarray of shape (n_samples, n_classes)
-            Logits.
-        sample_weight : None or ndarray of shape (n_samples,), default=None
+        y_true, raw_prediction, sample_weight : ndarray
+            As for :meth:`loss_gradient`.
 
         Returns
         -------
         loss : ndarray of shape (n_samples,)
+            The same values as :meth:`loss_gradient`'s, without its gradient.
         """
         codes = np.asarray(y_true, dtype=np.intp)
         others = np.array(raw_prediction, dtype=np.result_type(raw_prediction, 1.0))
