@@ -109,6 +109,8 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            The most probable class of each sample (labels of ``classes_``),
+            or the 0/1 indicator of each label.
         """
         scores = self.decision_function(X)
         if self._target_kind_ == MULTILABEL:
@@ -131,6 +133,8 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
+            Columns ordered like ``classes_``; for multi-label targets, the
+            probability of 1 in each label.
         """
         scores = self.decision_function(X)
         kind = self._target_kind_
@@ -208,6 +212,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         Returns
         -------
         log_proba : ndarray of the shape of :meth:`predict_proba`
+            The natural logarithm of :meth:`predict_proba`'s values.
         """
         scores = self.decision_function(X)
         kind = self._target_kind_

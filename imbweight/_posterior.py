@@ -178,6 +178,7 @@ def posterior_proba(estimator, X):
     Returns
     -------
     posterior : ndarray of shape (n_samples, n_classes)
+        P(y | x), columns ordered like the final classifier's ``classes_``.
 
     Raises
     ------

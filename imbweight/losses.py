@@ -260,7 +260,9 @@ class BinaryFocalLoss(_FocalLoss):
         Returns
         -------
         loss : ndarray of shape (n_samples,)
+            The weighted loss of each sample (summed over labels).
         gradient : ndarray of the shape of ``raw_prediction``
+            Its derivative with respect to each raw prediction.
         """
         raw_prediction = np.asarray(raw_prediction)
         dtype = raw_prediction.dtype
@@ -328,11 +330,14 @@ class MultinomialFocalLoss(_FocalLoss):
         raw_prediction : ndarray of shape (n_samples, n_classes)
             Logits.
         sample_weight : None or ndarray of shape (n_samples,), default=None
+            Weights of the samples; multiply the loss and the gradient.
 
         Returns
         -------
         loss : ndarray of shape (n_samples,)
+            The weighted loss of each sample.
         gradient : ndarray of shape (n_samples, n_classes)
+            Its derivative with respect to each raw prediction.
         """
         n_samples = raw_prediction.shape[0]
         codes = np.asarray(y_true, dtype=np.intp)
