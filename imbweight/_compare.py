@@ -24,8 +24,12 @@ Classes that do not allow the folds asked for raise
 import csv
 import json
 import math
+import os
+import signal
 import textwrap
+import uuid
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -52,6 +56,7 @@ from imbweight.metrics import imbalanced_report
 __all__ = [
     "DEFAULT_CV",
     "METRICS",
+    "OUTPUT_FILES",
     "Comparison",
     "Strategy",
     "check_classes",
@@ -69,6 +74,11 @@ METRICS = {
     "brier": "Brier",
 }
 """The metrics of the table, by key, with their column titles, in order."""
+
+RESULT_FILES = ("results.csv", "results.json")
+PLOT_FILES = ("pr_curves.png", "reliability.png")
+OUTPUT_FILES = RESULT_FILES + PLOT_FILES
+"""Every file a run may write into its output folder, plots last."""
 
 # Also saved in the CSV and JSON files, but not printed.
 _EXTRA_METRICS = ("roc_auc", "log_loss")
@@ -646,35 +656,100 @@ class Comparison:
             "notes": list(self.notes),
         }
 
-    def write(self, out):
-        """Write ``results.csv`` and ``results.json`` into the folder ``out``.
+    def write_csv(self, path):
+        """Write the ranking, one row per strategy, as a CSV file.
 
         Parameters
         ----------
-        out : str or Path
-            The folder; created if needed.
-
-        Returns
-        -------
-        paths : list of Path
-            The files written.
+        path : str or Path
+            The file to write.
         """
-        out = Path(out)
         rows = self.summary()
-        csv_path, json_path = out / "results.csv", out / "results.json"
-        with csv_path.open("w", newline="", encoding="utf-8") as stream:
+        with Path(path).open("w", newline="", encoding="utf-8") as stream:
             writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-        json_path.write_text(
+
+    def write_json(self, path):
+        """Write :meth:`to_dict` as a JSON file.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write.
+        """
+        Path(path).write_text(
             json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n",
             encoding="utf-8",
         )
-        return [csv_path, json_path]
 
 
 def _wrap(text):
     return textwrap.wrap(text, width=88, subsequent_indent="  ")
+
+
+@contextmanager
+def _signals_deferred():
+    """Hold Ctrl-C back (on POSIX) until the block is done."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def write_outputs(comparison, out, *, plots=True):
+    """Write the files of a run into the folder ``out``, as one set.
+
+    Each file is first written under a temporary name in ``out``; only when
+    all are complete does every earlier output (of :data:`OUTPUT_FILES`,
+    including plots this run does not draw) go, and the new files take
+    their names. A failure or Ctrl-C while writing leaves the folder as it
+    was, and no run leaves a mix of old and new files.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        What :func:`compare` returned.
+    out : str or Path
+        An existing, writable folder.
+    plots : bool, default=True
+        Also draw ``pr_curves.png`` and ``reliability.png`` (needs
+        matplotlib).
+
+    Returns
+    -------
+    paths : list of Path
+        The files written, in the order of :data:`OUTPUT_FILES`.
+    """
+    out = Path(out)
+    writers = {
+        "results.csv": comparison.write_csv,
+        "results.json": comparison.write_json,
+    }
+    if plots:
+        from imbweight._plots import plot_pr_curves, plot_reliability
+
+        writers["pr_curves.png"] = lambda path: plot_pr_curves(comparison, path)
+        writers["reliability.png"] = lambda path: plot_reliability(comparison, path)
+    # Hidden, and unique so that two runs into one folder never collide.
+    tag = uuid.uuid4().hex[:12]
+    pending = {name: out / f".{name}.{tag}.part" for name in writers}
+    try:
+        for name, write in writers.items():
+            write(pending[name])
+        with _signals_deferred():
+            for name in OUTPUT_FILES:
+                (out / name).unlink(missing_ok=True)
+            for name in list(pending):
+                os.replace(pending.pop(name), out / name)
+    finally:
+        for path in pending.values():
+            path.unlink(missing_ok=True)
+    return [out / name for name in writers]
 
 
 def compare(dataset, *, cv=None, seed=0, n_jobs=None, progress=None, warn=None):

@@ -98,7 +98,7 @@ def plot_pr_curves(comparison, path):
     path : str or Path
         The PNG file to write.
     """
-    pr_curves_figure(comparison).savefig(path, dpi=110)
+    pr_curves_figure(comparison).savefig(path, dpi=110, format="png")
 
 
 def pr_curves_figure(comparison):
@@ -183,7 +183,7 @@ def plot_reliability(comparison, path):
     path : str or Path
         The PNG file to write.
     """
-    reliability_figure(comparison).savefig(path, dpi=110)
+    reliability_figure(comparison).savefig(path, dpi=110, format="png")
 
 
 def reliability_figure(comparison, n_bins=10):

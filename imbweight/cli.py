@@ -37,12 +37,20 @@ Examples
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from imbweight import __version__
-from imbweight._compare import DEFAULT_CV, check_classes, compare
+from imbweight._compare import (
+    DEFAULT_CV,
+    OUTPUT_FILES,
+    check_classes,
+    compare,
+    write_outputs,
+)
 from imbweight._tabular import UserError, load_builtin, load_csv, read_target
 from imbweight.class_weight import ClassWeights, compute_class_weight
 from imbweight.datasets import DEFAULT_DATASET, list_datasets
@@ -177,6 +185,11 @@ def build_parser():
         help=f"folder for the results and plots (default: ./{DEFAULT_OUT})",
     )
     compare_parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the results of an earlier run in --out (default: refuse)",
+    )
+    compare_parser.add_argument(
         "--no-plots",
         action="store_true",
         help="do not draw the plots (matplotlib is then not needed)",
@@ -274,10 +287,52 @@ def _load(args, *, features):
     return read(args.csv, target, warn=_warn), args.csv.stem, target
 
 
+def _same_file(a, b):
+    """Whether the paths ``a`` and ``b`` name one file (links included)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet)
+        return a.resolve() == b.resolve()
+
+
+def _check_out(args):
+    """Refuse, before any work, an --out whose files the run must not replace."""
+    out = args.out
+    if out.exists() and not out.is_dir():
+        raise UserError(f"cannot create the folder {out}: a file of that name exists")
+    if args.csv is not None:
+        for name in OUTPUT_FILES:
+            if _same_file(out / name, args.csv):
+                raise UserError(
+                    f"--out {out} would replace the input file {args.csv} with "
+                    f"{name}: choose another --out"
+                )
+    existing = [name for name in OUTPUT_FILES if (out / name).exists()]
+    if existing and not args.overwrite:
+        raise UserError(
+            f"{out} already holds results ({', '.join(existing)}): pass "
+            "--overwrite to replace them, or choose another --out"
+        )
+
+
+def _prepare_out(out):
+    """Create the folder ``out`` and prove that a file can be written in it."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the folder {out}: {exc.strerror}") from None
+    try:
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".imbweight-probe-"):
+            pass
+    except OSError as exc:
+        raise UserError(f"cannot write into {out}: {exc.strerror}") from None
+
+
 def _run_compare(args):
     draw = not args.no_plots
+    _check_out(args)
     if draw:
-        from imbweight._plots import check_matplotlib, plot_pr_curves, plot_reliability
+        from imbweight._plots import check_matplotlib
 
         try:
             check_matplotlib()
@@ -285,12 +340,7 @@ def _run_compare(args):
             raise UserError(str(exc)) from None
     dataset, _, target = _load(args, features=True)
     check_classes(dataset.y, args.cv, target=target)
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(
-            f"cannot create the folder {args.out}: {exc.strerror}"
-        ) from None
+    _prepare_out(args.out)
     show_progress = sys.stderr.isatty() if args.progress is None else args.progress
     progress = _ProgressBar(f"compare {dataset.name}") if show_progress else None
     result = compare(
@@ -305,14 +355,7 @@ def _run_compare(args):
         _warn(note)
     print(result.table())
     try:
-        written = result.write(args.out)
-        if draw:
-            for name, plot in (
-                ("pr_curves.png", plot_pr_curves),
-                ("reliability.png", plot_reliability),
-            ):
-                plot(result, args.out / name)
-                written.append(args.out / name)
+        written = write_outputs(result, args.out, plots=draw)
     except OSError as exc:
         raise UserError(f"cannot write into {args.out}: {exc.strerror}") from None
     print(f"\nWrote {', '.join(path.name for path in written)} into {args.out}")

@@ -6,18 +6,21 @@ fixtures, and several tests read their output.
 """
 
 import csv
+import errno
 import io
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import imbweight
-from imbweight import FocalLogisticRegression, _compare, _plots, _tabular
+from imbweight import FocalLogisticRegression, _compare, _plots, _tabular, cli
+from imbweight._compare import OUTPUT_FILES
 from imbweight.cli import DEFAULT_OUT, _ProgressBar, main
 from imbweight.datasets import DEFAULT_DATASET, make_imbalanced
 
@@ -39,7 +42,6 @@ BINARY_STRATEGIES = [
     "sgd+balanced",
 ]
 MULTICLASS_STRATEGIES = [name for name in BINARY_STRATEGIES if "alpha" not in name]
-OUTPUT_FILES = {"results.csv", "results.json", "pr_curves.png", "reliability.png"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -73,7 +75,7 @@ def table_rows(out):
 
 def check_outputs(out_dir, strategies):
     """The files of a run: complete, consistent, ranked; returns the JSON."""
-    assert {path.name for path in out_dir.iterdir()} == OUTPUT_FILES
+    assert {path.name for path in out_dir.iterdir()} == set(OUTPUT_FILES)
     result = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
     with (out_dir / "results.csv").open(encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
@@ -321,6 +323,130 @@ def test_a_failing_strategy_is_reported_and_left_out(monkeypatch, tmp_path, caps
     ]
     assert len(result["results"]) == len(BINARY_STRATEGIES)
     assert result["notes"] == [err.removeprefix("imbweight: warning: ").strip()]
+
+
+# -------------------------------------------------------------- output files
+OLD_OUTPUTS = {name: f"old {name}\n".encode() for name in sorted(OUTPUT_FILES)}
+
+
+def earlier_run(out_dir, names=OUTPUT_FILES):
+    """Files standing for the outputs of an earlier run."""
+    out_dir.mkdir(exist_ok=True)
+    for name in names:
+        (out_dir / name).write_bytes(OLD_OUTPUTS[name])
+
+
+def files_in(folder):
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_FILES))
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+def test_compare_never_replaces_its_input_file(
+    bad_csvs, tmp_path, capsys, name, overwrite
+):
+    data = tmp_path / name
+    data.write_bytes(bad_csvs["good"].read_bytes())
+    before = files_in(tmp_path)
+    argv = ["compare", "--csv", data, "--target", "label", "--out", ".", *overwrite]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        code, out, err = run(argv, capsys)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"imbweight compare: error: --out . would replace the input file {data} "
+        f"with {name}: choose another --out\n"
+    )
+    assert files_in(tmp_path) == before
+
+
+def test_compare_never_replaces_a_link_to_its_input_file(bad_csvs, tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    os.link(bad_csvs["good"], out_dir / "results.json")
+    argv = ["compare", "--csv", bad_csvs["good"], "--target", "label"]
+    code, _, err = run([*argv, "--out", out_dir, "--overwrite"], capsys)
+    assert code == 1
+    assert "would replace the input file" in err and "with results.json" in err
+    assert (out_dir / "results.json").read_bytes() == bad_csvs["good"].read_bytes()
+
+
+@pytest.mark.parametrize("names", [OUTPUT_FILES, ["results.json"], ["reliability.png"]])
+def test_compare_refuses_to_replace_earlier_results(tmp_path, capsys, names):
+    earlier_run(tmp_path, names)
+    code, out, err = run(["compare", "--out", tmp_path], capsys)
+    assert (code, out) == (1, "")
+    listed = ", ".join(name for name in OUTPUT_FILES if name in names)
+    assert err == (
+        f"imbweight compare: error: {tmp_path} already holds results ({listed}): "
+        "pass --overwrite to replace them, or choose another --out\n"
+    )
+    assert files_in(tmp_path) == {name: OLD_OUTPUTS[name] for name in names}
+
+
+def test_overwrite_replaces_the_set_and_removes_stale_plots(tmp_path, capsys):
+    earlier_run(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    argv = ["compare", "--dataset", "glass5", "--cv", "2", "--no-plots"]
+    code, _, err = run([*argv, "--out", tmp_path, "--overwrite"], capsys)
+    assert code == 0, err
+    files = files_in(tmp_path)
+    # no plot of the earlier run is left beside the new numbers
+    assert set(files) == {"results.csv", "results.json", "notes.txt"}
+    assert json.loads(files["results.json"])["dataset"]["name"] == "glass5"
+    assert files["results.csv"].startswith(b"rank,strategy,")
+    assert files["notes.txt"] == b"mine"  # not an output: untouched
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "message"),
+    [
+        (
+            OSError(errno.ENOSPC, "No space left on device"),
+            1,
+            "imbweight compare: error: cannot write into {out}: No space left on "
+            "device\n",
+        ),
+        (KeyboardInterrupt(), 130, "imbweight compare: interrupted\n"),
+    ],
+)
+def test_a_run_stopped_while_writing_leaves_the_earlier_results(
+    monkeypatch, tmp_path, capsys, failure, code, message
+):
+    # The last file fails half-written, after the others were complete: the
+    # folder must still hold exactly the earlier run, and no partial file.
+    def half_written(comparison, path):
+        Path(path).write_bytes(PNG_MAGIC)
+        raise failure
+
+    monkeypatch.setattr(_plots, "plot_reliability", half_written)
+    earlier_run(tmp_path)
+    argv = ["compare", "--dataset", "glass5", "--cv", "2", "--overwrite"]
+    status, out, err = run([*argv, "--out", tmp_path], capsys)
+    assert status == code
+    assert err == message.format(out=tmp_path)
+    assert "Recommended" in out  # the table came before the files
+    assert files_in(tmp_path) == OLD_OUTPUTS
+
+
+def test_compare_checks_that_out_is_writable_before_any_fit(
+    monkeypatch, bad_csvs, capsys
+):
+    try:  # a folder that even root cannot write into
+        tempfile.NamedTemporaryFile(dir="/sys").close()
+    except OSError:
+        pass
+    else:
+        pytest.skip("/sys is writable here: no read-only folder to test with")
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("compare started fitting")
+
+    monkeypatch.setattr(cli, "compare", no_fit)
+    argv = ["compare", "--csv", bad_csvs["good"], "--target", "label"]
+    code, out, err = run([*argv, "--out", "/sys"], capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith("imbweight compare: error: cannot write into /sys: ")
 
 
 # --------------------------------------------------------- the shared data
