@@ -19,9 +19,10 @@ import numpy as np
 import pytest
 
 import imbweight
-from imbweight import FocalLogisticRegression, _compare, _plots, _tabular, cli
-from imbweight._compare import OUTPUT_FILES
-from imbweight.cli import DEFAULT_OUT, _ProgressBar, main
+from imbweight import FocalLogisticRegression, _compare
+from imbweight._compare import OUTPUT_FILES, _plots, _report, _runner, _strategies
+from imbweight.cli import DEFAULT_OUT, _main, main
+from imbweight.cli._progress import ProgressBar
 from imbweight.datasets import DEFAULT_DATASET, make_imbalanced
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -155,8 +156,8 @@ def test_compare_weighting_moves_the_decisions_towards_the_minority(default_run)
 @pytest.fixture(scope="module")
 def comparisons():
     """A binary and a multiclass comparison, small and quick."""
-    binary = _compare.compare(_tabular.load_builtin("glass5"), cv=3)
-    multiclass = _compare.compare(_tabular.load_builtin("glass"), cv=3)
+    binary = _compare.compare(_compare.load_builtin("glass5"), cv=3)
+    multiclass = _compare.compare(_compare.load_builtin("glass"), cv=3)
     return {"binary": binary, "multiclass": multiclass}
 
 
@@ -262,7 +263,7 @@ def test_compare_shows_a_progress_bar_on_request(mixed_run):
 def test_focal_alpha_goes_to_the_minority_whatever_its_sort_order(labels, alpha):
     # FocalLogisticRegression's alpha weighs classes[1]; 0.25 is meant for
     # the minority, so it becomes 0.75 when the minority sorts first.
-    data = _tabular.Dataset("toy", np.zeros((8, 1)), np.array(labels), ["x"])
+    data = _compare.Dataset("toy", np.zeros((8, 1)), np.array(labels), ["x"])
     classes, counts, _ = _compare.check_classes(data.y, cv=2)
     strategies = {s.name: s for s in _compare.make_strategies(data, classes, counts)}
     assert strategies["focal(gamma=2, alpha=0.25)"].estimator[-1].alpha == alpha
@@ -273,11 +274,11 @@ def test_adaptive_smote_handles_tiny_classes():
     X = rng.normal(size=(23, 2))
     y = np.array([0] * 18 + [1] * 3 + [2] * 1 + [3] * 1)
     # class 1 grows to the majority with k_neighbors=2; singletons stay as is
-    _, y_res = _compare._AdaptiveSMOTE(random_state=0).fit_resample(X, y)
+    _, y_res = _strategies._AdaptiveSMOTE(random_state=0).fit_resample(X, y)
     np.testing.assert_array_equal(np.bincount(y_res), [18, 18, 1, 1])
-    _, y_res = _compare._AdaptiveSMOTE(ratio=0.5).fit_resample(X, y)
+    _, y_res = _strategies._AdaptiveSMOTE(ratio=0.5).fit_resample(X, y)
     np.testing.assert_array_equal(np.bincount(y_res), [18, 9, 1, 1])
-    X_same, y_same = _compare._AdaptiveSMOTE().fit_resample(X[18:], y[18:])
+    X_same, y_same = _strategies._AdaptiveSMOTE().fit_resample(X[18:], y[18:])
     assert X_same.shape == (5, 2)  # nothing to grow: unchanged
     np.testing.assert_array_equal(y_same, y[18:])
 
@@ -306,7 +307,7 @@ def test_a_failing_strategy_is_reported_and_left_out(monkeypatch, tmp_path, caps
         ]
 
     make_strategies = _compare.make_strategies
-    monkeypatch.setattr(_compare, "make_strategies", with_a_broken_one)
+    monkeypatch.setattr(_runner, "make_strategies", with_a_broken_one)
     argv = ["compare", "--dataset", "glass5", "--cv", "2", "--no-plots"]
     code, out, err = run([*argv, "--out", tmp_path], capsys)
     assert code == 0
@@ -419,7 +420,7 @@ def test_a_run_stopped_while_writing_leaves_the_earlier_results(
         Path(path).write_bytes(PNG_MAGIC)
         raise failure
 
-    monkeypatch.setattr(_plots, "plot_reliability", half_written)
+    monkeypatch.setitem(_report.OUTPUTS, "reliability.png", half_written)
     earlier_run(tmp_path)
     argv = ["compare", "--dataset", "glass5", "--cv", "2", "--overwrite"]
     status, out, err = run([*argv, "--out", tmp_path], capsys)
@@ -442,7 +443,7 @@ def test_compare_checks_that_out_is_writable_before_any_fit(
     def no_fit(*args, **kwargs):
         raise AssertionError("compare started fitting")
 
-    monkeypatch.setattr(cli, "compare", no_fit)
+    monkeypatch.setattr(_main, "compare", no_fit)
     argv = ["compare", "--csv", bad_csvs["good"], "--target", "label"]
     code, out, err = run([*argv, "--out", "/sys"], capsys)
     assert (code, out) == (1, "")
@@ -734,7 +735,7 @@ def test_no_command_prints_the_help(capsys):
 
 def test_progress_bar_draws_in_place():
     stream = io.StringIO()
-    bar = _ProgressBar("work", stream=stream, width=10)
+    bar = ProgressBar("work", stream=stream, width=10)
     bar(1, 4)
     bar(2, 4)  # within 0.1 s of the last draw: skipped
     bar(4, 4)  # the last is always drawn, and ends the line

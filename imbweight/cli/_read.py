@@ -1,8 +1,8 @@
-"""Reading the data of ``imbweight compare`` and ``imbweight weights``.
+"""Reading the CSV files of ``imbweight compare`` and ``imbweight weights``.
 
-A CSV file of any kind, or a dataset shipped with imbweight, becomes a
-:class:`Dataset`: float features (``NaN`` where a value is missing; a
-categorical column holds integer category codes) and labels of any type.
+A CSV file of any kind becomes a :class:`~imbweight._compare.Dataset`: float
+features (``NaN`` where a value is missing; a categorical column holds
+integer category codes) and labels of any type.
 Mistakes in the file raise :class:`UserError`, whose message is one line
 meant for the user, naming the file, the line and the column when it can.
 """
@@ -10,15 +10,15 @@ meant for the user, naming the file, the line and the column when it can.
 import csv
 import io
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
-from imbweight.datasets import load_dataset
+from imbweight._compare import Dataset
+from imbweight.cli._errors import UserError
 
-__all__ = ["Dataset", "UserError", "load_builtin", "load_csv", "read_target"]
+__all__ = ["load_csv", "read_target"]
 
 # Cell values read as missing (compared lower-cased, after stripping).
 _MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
@@ -28,68 +28,8 @@ _MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
 _IDENTIFIER_MIN_ROWS = 20
 
 
-class UserError(Exception):
-    """A mistake in the user's input; the message is one line for the user."""
-
-
 def _warn_default(message):
     warnings.warn(message, UserWarning, stacklevel=3)
-
-
-# ------------------------------------------------------------------------ data
-@dataclass
-class Dataset:
-    """Features and labels ready for :func:`compare`.
-
-    Attributes
-    ----------
-    name : str
-        Shown in the table and the plots.
-    X : ndarray of shape (n_samples, n_features)
-        Float features, ``NaN`` where missing; the columns listed in
-        ``categorical`` hold integer category codes.
-    y : ndarray of shape (n_samples,)
-        Class labels, of any type.
-    feature_names : list of str
-        The name of each column of ``X``.
-    categorical : list of int
-        Indices of the categorical columns of ``X``.
-    """
-
-    name: str
-    X: np.ndarray
-    y: np.ndarray
-    feature_names: list
-    categorical: list = field(default_factory=list)
-
-    @property
-    def has_missing(self):
-        """Whether some feature value is missing."""
-        return bool(np.isnan(self.X).any())
-
-
-def load_builtin(name):
-    """A dataset shipped with imbweight, as a :class:`Dataset`.
-
-    Parameters
-    ----------
-    name : str
-        One of :func:`imbweight.datasets.list_datasets`.
-
-    Returns
-    -------
-    dataset : Dataset
-        Numeric features, integer labels.
-
-    Examples
-    --------
-    >>> from imbweight._tabular import load_builtin
-    >>> data = load_builtin("glass5")
-    >>> data.X.shape, data.feature_names[:3]
-    ((214, 9), ['RI', 'Na', 'Mg'])
-    """
-    bunch = load_dataset(name)
-    return Dataset(name, bunch.data, bunch.target, list(bunch.feature_names))
 
 
 def _read_rows(path):
@@ -270,7 +210,7 @@ def load_csv(path, target="target", *, warn=None):
     --------
     >>> import tempfile
     >>> from pathlib import Path
-    >>> from imbweight._tabular import load_csv
+    >>> from imbweight.cli._read import load_csv
     >>> path = Path(tempfile.mkdtemp()) / "toy.csv"
     >>> _ = path.write_text("size,colour,label\\n1.5,red,yes\\n2.0,blue,no\\n")
     >>> data = load_csv(path, "label")

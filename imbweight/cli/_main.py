@@ -3,9 +3,9 @@
 ``imbweight compare`` cross-validates strategies for imbalanced data (class
 weights, the focal loss, SMOTE, SGD) on a dataset and recommends one;
 ``imbweight weights`` prints the class weights a strategy gives a target.
-Argument parsing and printing live here; the work is in
-:mod:`imbweight._tabular` (reading data), :mod:`imbweight._compare` and
-:mod:`imbweight._plots`.
+Argument parsing, reading files and printing live here (reading CSV files
+in :mod:`imbweight.cli._read`); the comparison is done by
+:mod:`imbweight._compare`, whose errors become one-line messages here.
 
 Exit codes: 0 on success, 1 for a mistake in the data or the files (a
 one-line message on stderr), 2 for a mistake in the arguments.
@@ -40,19 +40,24 @@ import json
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from imbweight import __version__
 from imbweight._compare import (
     DEFAULT_CV,
     OUTPUT_FILES,
+    ClassSizeError,
+    NoStrategyFitted,
     check_classes,
     compare,
+    load_builtin,
+    table,
     write_outputs,
 )
-from imbweight._tabular import UserError, load_builtin, load_csv, read_target
 from imbweight.class_weight import ClassWeights, compute_class_weight
+from imbweight.cli._errors import UserError
+from imbweight.cli._progress import ProgressBar
+from imbweight.cli._read import load_csv, read_target
 from imbweight.datasets import DEFAULT_DATASET, list_datasets
 
 __all__ = ["build_parser", "main"]
@@ -250,28 +255,18 @@ def _warn(message):
     print(f"imbweight: warning: {message}", file=sys.stderr)
 
 
-class _ProgressBar:
-    """A one-line progress bar on stderr, redrawn in place."""
-
-    def __init__(self, label, stream=None, width=28):
-        self.label = label
-        self.stream = sys.stderr if stream is None else stream
-        self.width = width
-        self.start = time.perf_counter()
-        self.last_drawn = -1.0
-
-    def __call__(self, done, total):
-        now = time.perf_counter()
-        if done < total and now - self.last_drawn < 0.1:
-            return
-        self.last_drawn = now
-        filled = round(self.width * done / total)
-        bar = "#" * filled + "-" * (self.width - filled)
-        end = "\n" if done == total else ""
-        self.stream.write(
-            f"\r{self.label} [{bar}] {done}/{total} fits, {now - self.start:.1f} s{end}"
-        )
-        self.stream.flush()
+def _check_classes(y, cv, target):
+    """:func:`~imbweight._compare.check_classes`, its errors for the user."""
+    try:
+        return check_classes(y, cv, target=target)
+    except ClassSizeError as exc:
+        if exc.n_splits is None:
+            raise UserError(str(exc)) from None
+        raise UserError(
+            f"class {exc.label!r} has {exc.size} samples, fewer than the "
+            f"{exc.n_splits} folds of --cv: use --cv {exc.size} or less, or drop "
+            "or merge the class"
+        ) from None
 
 
 def _load(args, *, features):
@@ -332,28 +327,31 @@ def _run_compare(args):
     draw = not args.no_plots
     _check_out(args)
     if draw:
-        from imbweight._plots import check_matplotlib
+        from imbweight._compare._plots import check_matplotlib
 
         try:
             check_matplotlib()
         except ImportError as exc:
             raise UserError(str(exc)) from None
     dataset, _, target = _load(args, features=True)
-    check_classes(dataset.y, args.cv, target=target)
+    _check_classes(dataset.y, args.cv, target)
     _prepare_out(args.out)
     show_progress = sys.stderr.isatty() if args.progress is None else args.progress
-    progress = _ProgressBar(f"compare {dataset.name}") if show_progress else None
-    result = compare(
-        dataset,
-        cv=args.cv,
-        seed=args.seed,
-        n_jobs=args.n_jobs,
-        progress=progress,
-        warn=_warn,
-    )
+    progress = ProgressBar(f"compare {dataset.name}") if show_progress else None
+    try:
+        result = compare(
+            dataset,
+            cv=args.cv,
+            seed=args.seed,
+            n_jobs=args.n_jobs,
+            progress=progress,
+            warn=_warn,
+        )
+    except NoStrategyFitted as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
     for note in result.notes:
         _warn(note)
-    print(result.table())
+    print(table(result))
     try:
         written = write_outputs(result, args.out, plots=draw)
     except OSError as exc:
@@ -364,7 +362,7 @@ def _run_compare(args):
 
 def _run_weights(args):
     y, name, target = _load(args, features=False)
-    classes, counts, _ = check_classes(y, cv=2, target=target)
+    classes, counts, _ = _check_classes(y, 2, target)
     params = {}
     for param, owner in (("beta", "effective_number"), ("power", "power")):
         value = getattr(args, param)
