@@ -256,6 +256,23 @@ def test_compare_shows_a_progress_bar_on_request(mixed_run):
     assert f"{len(BINARY_STRATEGIES) * 3}/{len(BINARY_STRATEGIES) * 3} fits" in err
 
 
+def test_compare_shows_progress_while_reading_on_request(mixed_run, mixed_csv):
+    err = mixed_run[2]
+    size = f"{mixed_csv.stat().st_size / 1e6:.1f}"
+    assert f"read mixed.csv [{'#' * 28}] {size}/{size} MB" in err
+
+
+def test_progress_bar_in_megabytes_ends_its_line_once():
+    stream = io.StringIO()
+    bar = ProgressBar("read x.csv", stream=stream, unit="MB", scale=1e6)
+    bar(2_500_000, 2_500_000)
+    bar(2_500_000, 2_500_000)  # a reader may report the end twice
+    assert stream.getvalue().startswith("\rread x.csv [") and "2.5/2.5 MB" in (
+        stream.getvalue()
+    )
+    assert stream.getvalue().count("\n") == 1
+
+
 @pytest.mark.parametrize(
     ("labels", "alpha"),
     [(["a"] * 2 + ["b"] * 6, 0.75), (["a"] * 6 + ["b"] * 2, 0.25)],

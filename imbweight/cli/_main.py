@@ -57,7 +57,6 @@ from imbweight._compare import (
 from imbweight.class_weight import ClassWeights, compute_class_weight
 from imbweight.cli._errors import UserError
 from imbweight.cli._progress import ProgressBar
-from imbweight.cli._read import load_csv, read_target
 from imbweight.datasets import DEFAULT_DATASET, list_datasets
 
 __all__ = ["build_parser", "main"]
@@ -269,6 +268,13 @@ def _check_classes(y, cv, target):
         ) from None
 
 
+def _show_progress(args):
+    """Whether to draw progress bars: --progress, else when stderr is a terminal."""
+    if getattr(args, "progress", None) is None:
+        return sys.stderr.isatty()
+    return args.progress
+
+
 def _load(args, *, features):
     """The data of --dataset or --csv (a Dataset, or only its labels), its
     name and the name of its target."""
@@ -278,8 +284,20 @@ def _load(args, *, features):
         dataset = load_builtin(args.dataset or DEFAULT_DATASET)
         return (dataset if features else dataset.y), dataset.name, "target"
     target = "target" if args.target is None else args.target
-    read = load_csv if features else read_target
-    return read(args.csv, target, warn=_warn), args.csv.stem, target
+    try:  # pandas, only when there is a CSV file to read
+        from imbweight.cli._read import load_csv, read_target
+    except ImportError as exc:
+        raise UserError(
+            f"reading a CSV file needs {exc.name or 'pandas'}: pip install "
+            "'imbweight[cli]'"
+        ) from None
+    if not features:
+        return read_target(args.csv, target, warn=_warn), args.csv.stem, target
+    progress = None
+    if _show_progress(args):
+        progress = ProgressBar(f"read {args.csv.name}", unit="MB", scale=1e6)
+    dataset = load_csv(args.csv, target, warn=_warn, progress=progress)
+    return dataset, args.csv.stem, target
 
 
 def _same_file(a, b):
@@ -336,8 +354,7 @@ def _run_compare(args):
     dataset, _, target = _load(args, features=True)
     _check_classes(dataset.y, args.cv, target)
     _prepare_out(args.out)
-    show_progress = sys.stderr.isatty() if args.progress is None else args.progress
-    progress = ProgressBar(f"compare {dataset.name}") if show_progress else None
+    progress = ProgressBar(f"compare {dataset.name}") if _show_progress(args) else None
     try:
         result = compare(
             dataset,
