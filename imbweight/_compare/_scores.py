@@ -44,16 +44,15 @@ def fold_scores(y_true, proba, classes, minority):
     scores : dict of str to float
         Every metric of :data:`METRICS`, then of :data:`EXTRA_METRICS`.
     """
-    report = imbalanced_report(y_true, proba=proba, labels=classes)
-    is_minority = classes == minority
+    binary = classes.size == 2
+    report = imbalanced_report(
+        y_true, proba=proba, labels=classes, pos_label=minority if binary else None
+    )
     scores = {
-        # Binary: the minority's average precision, whichever class it is
-        # (imbalanced_report's binary "pr_auc" is that of classes[1]).
-        "pr_auc": float(report.per_class["pr_auc"][is_minority][0])
-        if classes.size == 2
-        else report.scores["pr_auc"],
+        # Binary: the minority's average precision, whichever class it is.
+        "pr_auc": report.scores["pr_auc"],
         "balanced_accuracy": report.scores["balanced_accuracy"],
-        "minority_f1": float(report.per_class["f1"][is_minority][0]),
+        "minority_f1": float(report.per_class["f1"][classes == minority][0]),
         "brier": report.scores["brier"],
     }
     scores.update({name: report.scores[name] for name in EXTRA_METRICS})
