@@ -545,6 +545,18 @@ def test_weights_warns_about_a_parameter_the_strategy_ignores(capsys):
     assert err == "imbweight: warning: --beta is ignored by the strategy 'power'\n"
 
 
+def test_weights_of_a_target_with_a_single_sample_class(bad_csvs, capsys):
+    # weights does no cross-validation: one sample is a class like any other
+    argv = ["weights", "--csv", bad_csvs["single"], "--target", "label"]
+    code, out, err = run(
+        [*argv, "--normalize", "none", "--strategy", "inverse"], capsys
+    )
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert result["class_counts"] == {"a": 20, "b": 1}
+    assert result["class_weight"] == {"a": 1 / 20, "b": 1.0}
+
+
 def test_weights_normalize_none_gives_the_raw_formula(capsys):
     argv = ["weights", "--dataset", "glass5", "--strategy", "inverse"]
     code, out, _ = run([*argv, "--normalize", "none"], capsys)
@@ -592,6 +604,16 @@ def bad_csvs(tmp_path):
         tmp_path / "target_only.csv", ["label"], [["a"], ["b"]] * 10
     )
     files["folder"] = tmp_path
+    sentinel = [
+        [str(i), "1.797e308" if i == 3 else "1", "ab"[i % 2]] for i in range(30)
+    ]
+    files["sentinel"] = write_csv(
+        tmp_path / "sentinel.csv", ["x", "y", "label"], sentinel
+    )
+    many = [[str(i % 7), f"acct{i // 2}"] for i in range(600)]
+    files["many_classes"] = write_csv(tmp_path / "many.csv", ["x", "label"], many)
+    files["unquoted"] = tmp_path / "unquoted.csv"
+    files["unquoted"].write_text('x,label\n1,a\n2,"b\n3,a\n')
     return files
 
 
@@ -658,19 +680,37 @@ USER_ERRORS = [
     ),
     ("compare", ["--csv", "{folder}"], "is a directory, not a CSV file"),
     ("compare", ["--target", "label"], "--target applies to --csv only"),
+    ("compare", ["--sep", ";"], "--sep applies to --csv only"),
+    ("weights", ["--encoding", "latin-1"], "--encoding applies to --csv only"),
+    ("compare", ["--drop", "x"], "--drop applies to --csv only"),
+    ("compare", ["--csv", "/dev/zero"], "/dev/zero is a binary file, not a CSV file"),
+    (
+        "compare",
+        ["--csv", "{sentinel}", "--target", "label"],
+        "line 5: column 'y' holds 1.797e+308, too large to compute with",
+    ),
+    (
+        "compare",
+        ["--csv", "{many_classes}", "--target", "label"],
+        "the target 'label' has 300 classes of 2 rows on average: is 'label' an "
+        "identifier? compare handles at most 100 classes",
+    ),
+    (
+        "compare",
+        ["--csv", "{good}", "--target", "label", "--drop", "x", "nope"],
+        "--drop: {good} has no column 'nope'",
+    ),
+    (
+        "compare",
+        ["--csv", "{unquoted}", "--target", "label"],
+        "unquoted.csv, line 3: a quote opened on this line is never closed",
+    ),
     ("compare", ["--dataset", "glass5", "--cv", "10"], "class 1 has 9 samples"),
     (
         "compare",
         ["--csv", "{good}", "--target", "label", "--out", "{good}"],
         "cannot create the folder",
     ),
-    (
-        "weights",
-        ["--strategy", "effective_number", "--beta", "2"],
-        "The 'beta' parameter of compute_class_weight must be a float in the range "
-        "[0.0, 1.0]. Got 2.0 instead.",
-    ),
-    ("weights", ["--clip", "0.5"], "The 'clip' parameter"),
 ]
 
 
@@ -724,8 +764,23 @@ def test_compare_without_matplotlib_says_what_to_install(monkeypatch, tmp_path, 
         (["compare", "--seed", "-1"], "argument --seed: must be at least 0, got -1"),
         (["compare", "--seed", str(2**32)], "argument --seed: must be below 2**32"),
         (["weights", "--strategy", "nope"], "argument --strategy: invalid choice"),
-        (["weights", "--beta", "high"], "argument --beta: invalid float value"),
+        (["weights", "--beta", "high"], "argument --beta: 'high' is not a number"),
+        (
+            ["weights", "--strategy", "effective_number", "--beta", "2"],
+            "argument --beta: must be a number in [0, 1], got 2",
+        ),
+        (["weights", "--beta", "nan"], "argument --beta: must be a number in [0, 1]"),
+        (
+            ["weights", "--clip", "0.5"],
+            "argument --clip: must be a number >= 1, got 0.5",
+        ),
+        (
+            ["weights", "--power", "-1"],
+            "argument --power: must be a number >= 0, got -1",
+        ),
         (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
+        (["compare", "--sep", ";;"], "argument --sep: must be one character"),
+        (["weights", "--encoding", "klingon"], "argument --encoding: unknown encoding"),
     ],
 )
 def test_argument_errors_end_with_one_line_and_exit_code_2(argv, message, capsys):
@@ -735,6 +790,109 @@ def test_argument_errors_end_with_one_line_and_exit_code_2(argv, message, capsys
     assert message in err
     assert err.endswith("--help)\n")
     assert len(err.splitlines()) == 1, err
+
+
+def test_every_strategy_failing_ends_with_one_line(monkeypatch, tmp_path, capsys):
+    def only_broken(*args, **kwargs):
+        return [_compare.Strategy("broken", "", FocalLogisticRegression(gamma=-1.0))]
+
+    monkeypatch.setattr(_runner, "make_strategies", only_broken)
+    argv = ["compare", "--dataset", "glass5", "--cv", "2", "--no-plots"]
+    code, out, err = run([*argv, "--out", tmp_path], capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "imbweight compare: error: every strategy failed; the first error: "
+        "failed, left out: InvalidParameterError: The 'gamma' parameter"
+    )
+    assert len(err.splitlines()) == 1
+
+
+def test_ctrl_c_while_importing_ends_with_one_line(tmp_path):
+    # A real SIGINT, sent while the command imports scikit-learn.
+    script = f"""
+import os, signal, sys
+
+class InterruptAtImport:
+    def find_spec(self, name, path=None, target=None):
+        if name == "sklearn":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, InterruptAtImport())
+from imbweight.cli import main
+sys.exit(main(["compare", "--out", {str(tmp_path)!r}]))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stdout) == (130, "")
+    assert result.stderr == "imbweight: interrupted\n"
+
+
+def test_compare_keeps_integer_labels_above_2_63(tmp_path, capsys):
+    rows = [[str(i % 7), f"{i}.5", str(2**63 + i % 3)] for i in range(60)]
+    path = write_csv(tmp_path / "accounts.csv", ["x", "y", "account"], rows)
+    argv = ["compare", "--csv", path, "--target", "account", "--cv", "2"]
+    code, _, err = run([*argv, "--no-plots", "--out", tmp_path / "out"], capsys)
+    assert code == 0, err
+    result = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert result["dataset"]["class_counts"] == {str(2**63 + k): 20 for k in range(3)}
+
+
+@pytest.fixture(scope="module")
+def messy_run(tmp_path_factory):
+    """A CSV as people write them: dates, "1,234.50", ids, labels in two cases."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(240):
+        churn = rng.random() < 0.15
+        spend = rng.normal(1500 if churn else 900, 300)
+        label = ("Yes" if i % 2 else "YES") if churn else "no"
+        signup = f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        rows.append(
+            [
+                f"C{i:05d}",
+                str(10_000 + i),
+                signup,
+                f"{spend:,.2f}",
+                "abc"[i % 3],
+                str(i % 4),
+                label,
+            ]
+        )
+    header = ["name", "customer_id", "signup", "spend", "plan", "leak", "churned"]
+    folder = tmp_path_factory.mktemp("messy")
+    path = write_csv(folder / "messy.csv", header, rows)
+    argv = ["compare", "--csv", path, "--target", "churned", "--drop", "leak"]
+    argv += ["--cv", "2", "--no-plots", "--out", folder / "out"]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdout", stdout)
+        patch.setattr(sys, "stderr", stderr)
+        code = main([str(arg) for arg in argv])
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def test_compare_on_a_messy_csv_says_what_it_read_and_did(messy_run):
+    code, out, err = messy_run
+    assert code == 0, err
+    # under the heading, wrapped
+    assert " ".join(line.strip() for line in out.splitlines()[1:3]) == (
+        "read messy.csv: 240 rows, 7 columns; target 'churned'; features: 1 "
+        "numeric, 1 date, 1 categorical; dropped: leak, name, customer_id"
+    )
+    assert err.splitlines() == [
+        "imbweight: warning: labels of the target 'churned' differ only in case: "
+        "'YES' and 'Yes'; they are kept as different classes (fix the file to "
+        "merge them)",
+        "imbweight: warning: dropped text column(s) whose values are all distinct "
+        "(identifiers or free text): name",
+        "imbweight: warning: dropped integer column(s) that look like identifiers "
+        "(every value distinct, and named like an id, or not named): customer_id",
+        "imbweight: warning: read as numbers, thousands separators removed "
+        "('1,234.5' as 1234.5): spend",
+        "imbweight: warning: read as dates, in days since 1970-01-01: signup",
+    ]
 
 
 # ----------------------------------------------------------------- the rest

@@ -26,6 +26,9 @@ class Dataset:
         The name of each column of ``X``.
     categorical : list of int
         Indices of the categorical columns of ``X``.
+    origin : str
+        Where the data came from and what was made of it, in one line
+        (shown under the heading of the table); empty if nothing to say.
     """
 
     name: str
@@ -33,6 +36,7 @@ class Dataset:
     y: np.ndarray
     feature_names: list
     categorical: list = field(default_factory=list)
+    origin: str = ""
 
     @property
     def has_missing(self):

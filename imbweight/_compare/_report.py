@@ -109,6 +109,7 @@ def table(comparison):
     header = header.rstrip()
     lines = [
         heading(comparison),
+        *_wrap(comparison.dataset.origin),
         f"{comparison.n_splits}-fold stratified cross-validation "
         f"(seed {comparison.seed}), mean ± std over folds, ranked by "
         f"{METRICS[RANKED_BY]}",

@@ -1,8 +1,5 @@
-"""Command-line entry point: ``imbweight``.
+"""The ``imbweight`` command: its arguments, its two subcommands, its messages.
 
-``imbweight compare`` cross-validates strategies for imbalanced data (class
-weights, the focal loss, SMOTE, SGD) on a dataset and recommends one;
-``imbweight weights`` prints the class weights a strategy gives a target.
 Argument parsing, reading files and printing live here (reading CSV files
 in :mod:`imbweight.cli._read`); the comparison is done by
 :mod:`imbweight._compare`, whose errors become one-line messages here.
@@ -36,11 +33,15 @@ Examples
 """
 
 import argparse
+import codecs
 import json
+import math
 import os
 import sys
 import tempfile
 from pathlib import Path
+
+import numpy as np
 
 from imbweight import __version__
 from imbweight._compare import (
@@ -55,15 +56,18 @@ from imbweight._compare import (
     write_outputs,
 )
 from imbweight.class_weight import ClassWeights, compute_class_weight
+from imbweight.cli import DEFAULT_OUT
 from imbweight.cli._errors import UserError
 from imbweight.cli._progress import ProgressBar
 from imbweight.datasets import DEFAULT_DATASET, list_datasets
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "run"]
 
 _STRATEGIES = ("balanced", "inverse", "sqrt_inverse", "power", "effective_number")
 _WEIGHT_DEFAULTS = ClassWeights().get_params()
-DEFAULT_OUT = "imbweight-results"
+# More classes than this is almost surely an identifier, not a label; and
+# each strategy would fit a softmax over all of them.
+MAX_CLASSES = 100
 
 
 class _Parser(argparse.ArgumentParser):
@@ -84,6 +88,40 @@ def _int_at_least(minimum):
         return value
 
     return parse
+
+
+def _number_in(low, high=math.inf):
+    """An argparse type: a float in [low, high]."""
+    shown = f"in [{low:g}, {high:g}]" if high < math.inf else f">= {low:g}"
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"must be a number {shown}, got {text}")
+        return value
+
+    return parse
+
+
+def _separator(text):
+    if text.lower() in ("tab", "\\t"):
+        return "\t"
+    if len(text) != 1 or text in '"\r\n':
+        raise argparse.ArgumentTypeError(
+            f"must be one character other than a quote or a line break, or 'tab'; "
+            f"got {text!r}"
+        )
+    return text
+
+
+def _encoding(text):
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding {text!r}") from None
 
 
 def _seed(text):
@@ -124,6 +162,21 @@ def _add_data_arguments(parser):
         metavar="COLUMN",
         help="the label column of --csv (default: target)",
     )
+    parser.add_argument(
+        "--sep",
+        type=_separator,
+        metavar="CHAR",
+        help=(
+            "the field separator of --csv, one character or 'tab' (default: the "
+            "first of , ; and tab in the header line)"
+        ),
+    )
+    parser.add_argument(
+        "--encoding",
+        type=_encoding,
+        metavar="NAME",
+        help="the text encoding of --csv, e.g. latin-1 (default: UTF-8)",
+    )
 
 
 def build_parser():
@@ -159,6 +212,13 @@ def build_parser():
         ),
     )
     _add_data_arguments(compare_parser)
+    compare_parser.add_argument(
+        "--drop",
+        nargs="+",
+        default=[],
+        metavar="COLUMN",
+        help="columns of --csv to leave out (identifiers, leaks, ...)",
+    )
     compare_parser.add_argument(
         "--cv",
         type=_int_at_least(2),
@@ -223,19 +283,19 @@ def build_parser():
     )
     weights_parser.add_argument(
         "--beta",
-        type=float,
+        type=_number_in(0.0, 1.0),
         help=(
             f"beta of effective_number, in [0, 1] (default: {_WEIGHT_DEFAULTS['beta']})"
         ),
     )
     weights_parser.add_argument(
         "--power",
-        type=float,
+        type=_number_in(0.0),
         help=f"exponent of power, >= 0 (default: {_WEIGHT_DEFAULTS['power']})",
     )
     weights_parser.add_argument(
         "--clip",
-        type=float,
+        type=_number_in(1.0),
         help="upper bound on the ratio of the largest to the smallest weight, >= 1",
     )
     weights_parser.add_argument(
@@ -252,6 +312,18 @@ def build_parser():
 
 def _warn(message):
     print(f"imbweight: warning: {message}", file=sys.stderr)
+
+
+def _check_class_count(y, target):
+    """Refuse a target with more classes than a comparison can handle."""
+    n_classes = np.unique(y).size
+    if n_classes > MAX_CLASSES:
+        raise UserError(
+            f"the target {target!r} has {n_classes:,} classes of "
+            f"{y.size / n_classes:.3g} rows on average: is {target!r} an "
+            f"identifier? compare handles at most {MAX_CLASSES} classes (choose "
+            "the label column with --target)"
+        )
 
 
 def _check_classes(y, cv, target):
@@ -279,8 +351,9 @@ def _load(args, *, features):
     """The data of --dataset or --csv (a Dataset, or only its labels), its
     name and the name of its target."""
     if args.csv is None:
-        if args.target is not None:
-            raise UserError("--target applies to --csv only")
+        for flag in ("target", "sep", "encoding", "drop"):
+            if getattr(args, flag, None):
+                raise UserError(f"--{flag} applies to --csv only")
         dataset = load_builtin(args.dataset or DEFAULT_DATASET)
         return (dataset if features else dataset.y), dataset.name, "target"
     target = "target" if args.target is None else args.target
@@ -291,12 +364,12 @@ def _load(args, *, features):
             f"reading a CSV file needs {exc.name or 'pandas'}: pip install "
             "'imbweight[cli]'"
         ) from None
+    options = dict(sep=args.sep, encoding=args.encoding, warn=_warn)
     if not features:
-        return read_target(args.csv, target, warn=_warn), args.csv.stem, target
-    progress = None
+        return read_target(args.csv, target, **options), args.csv.stem, target
     if _show_progress(args):
-        progress = ProgressBar(f"read {args.csv.name}", unit="MB", scale=1e6)
-    dataset = load_csv(args.csv, target, warn=_warn, progress=progress)
+        options["progress"] = ProgressBar(f"read {args.csv.name}", unit="MB", scale=1e6)
+    dataset = load_csv(args.csv, target, drop=args.drop, **options)
     return dataset, args.csv.stem, target
 
 
@@ -352,6 +425,7 @@ def _run_compare(args):
         except ImportError as exc:
             raise UserError(str(exc)) from None
     dataset, _, target = _load(args, features=True)
+    _check_class_count(dataset.y, target)
     _check_classes(dataset.y, args.cv, target)
     _prepare_out(args.out)
     progress = ProgressBar(f"compare {dataset.name}") if _show_progress(args) else None
@@ -379,7 +453,12 @@ def _run_compare(args):
 
 def _run_weights(args):
     y, name, target = _load(args, features=False)
-    classes, counts, _ = _check_classes(y, 2, target)
+    classes, counts = np.unique(y, return_counts=True)
+    if classes.size < 2:
+        raise UserError(
+            f"the target {target!r} has a single class ({classes[0].item()!r}, "
+            f"{counts[0]} samples): there is nothing to weigh"
+        )
     params = {}
     for param, owner in (("beta", "effective_number"), ("power", "power")):
         value = getattr(args, param)
@@ -408,29 +487,8 @@ def _run_weights(args):
     return 0
 
 
-def main(argv=None):
-    """Run the ``imbweight`` command line.
-
-    Parameters
-    ----------
-    argv : list of str or None, default=None
-        The arguments, without the program name; ``None`` reads
-        ``sys.argv[1:]``.
-
-    Returns
-    -------
-    code : int
-        The exit code: 0 on success, 1 for a mistake in the data or files,
-        2 for a mistake in the arguments. A mistake is reported as one line
-        on stderr, without a traceback.
-
-    Examples
-    --------
-    >>> from imbweight.cli import main
-    >>> main(["--version"])
-    imbweight ...
-    0
-    """
+def run(argv=None):
+    """:func:`imbweight.cli.main`, once the command's modules are imported."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -439,9 +497,9 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return 0
-    run = _run_compare if args.command == "compare" else _run_weights
+    command = _run_compare if args.command == "compare" else _run_weights
     try:
-        return run(args)
+        return command(args)
     except UserError as exc:
         print(f"imbweight {args.command}: error: {exc}", file=sys.stderr)
         return 1

@@ -4,10 +4,10 @@ A CSV file of any kind becomes a :class:`~imbweight._compare.Dataset`: float
 features (``NaN`` where a value is missing; a categorical column holds
 integer category codes) and labels of any type. pandas parses the file (its
 C engine: on two cores it reads a 76 MB file faster and in less memory than
-the pyarrow engine, and it reports the line of a malformed row); this module
-decides what each column is. Mistakes in the file raise :class:`UserError`,
-whose message is one line meant for the user, naming the file, the line and
-the column when it can.
+the pyarrow engine, and it reports the line of a malformed row);
+:mod:`imbweight.cli._columns` decides what each column is. Mistakes in the
+file raise :class:`UserError`, whose message is one line meant for the user,
+naming the file, the line and the column when it can.
 """
 
 import codecs
@@ -20,30 +20,34 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from pandas.errors import EmptyDataError, ParserError
-from sklearn.utils.multiclass import type_of_target
 
 from imbweight._compare import Dataset
+from imbweight.cli._columns import (
+    CONVERTED,
+    DROPPED,
+    KEPT,
+    MISSING,
+    BadCell,
+    BadColumn,
+    as_text,
+    is_missing,
+    parse_feature,
+    parse_target,
+)
 from imbweight.cli._errors import UserError
 
 __all__ = ["load_csv", "read_target"]
 
-# Cell values read as missing (compared lower-cased, after stripping).
-_MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
 # The spellings pandas itself turns into NaN while parsing, so that numeric
 # columns stay numeric; any other case or spacing is caught afterwards.
-_NA_VALUES = sorted({form for m in _MISSING for form in (m, m.upper(), m.title())})
-
-# A text column whose values are all distinct, with at least this many rows,
-# is an identifier or free text: one-hot encoding it would only add noise.
-_IDENTIFIER_MIN_ROWS = 20
+_NA_VALUES = sorted({form for m in MISSING for form in (m, m.upper(), m.title())})
 
 # The start of the file, read first to check that it is text and to find
 # the header and the delimiter.
 _HEAD_BYTES = 1 << 16
+DEFAULT_ENCODING = "utf-8-sig"
 
-_INTEGER = re.compile(r"[+-]?\d+")
 _PANDAS_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -67,7 +71,16 @@ class _Source:
         return [f"c{j}" for j in range(len(self.header))]
 
 
-def _open(path, encoding="utf-8-sig"):
+def _not_text(path, encoding):
+    if encoding == DEFAULT_ENCODING:
+        return UserError(
+            f"{path} is not a UTF-8 text file; expected a CSV file (for text in "
+            "another encoding, pass it with --encoding, e.g. --encoding latin-1)"
+        )
+    return UserError(f"{path} is not text in the encoding {encoding}")
+
+
+def _open(path, sep=None, encoding=None):
     """Check that ``path`` is a readable text file; its header and delimiter."""
     path = Path(path)
     if not path.exists():
@@ -80,19 +93,19 @@ def _open(path, encoding="utf-8-sig"):
             size = path.stat().st_size
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    encoding = DEFAULT_ENCODING if encoding is None else encoding
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
     except UnicodeDecodeError:
-        raise UserError(
-            f"{path} is not a UTF-8 text file; expected a CSV file"
-        ) from None
+        raise _not_text(path, encoding) from None
     if "\x00" in text:
         raise UserError(f"{path} is a binary file, not a CSV file")
     lines = (line for line in text.splitlines() if line.strip())
     first_line = next(lines, None)
     if first_line is None:
         raise UserError(f"{path} is empty")
-    sep = next((d for d in ",;\t" if d in first_line), ",")
+    if sep is None:
+        sep = next((d for d in ",;\t" if d in first_line), ",")
     header = [name.strip() for name in next(csv.reader([first_line], delimiter=sep))]
     return _Source(path, header, sep, encoding, size)
 
@@ -139,9 +152,7 @@ def _frame(source, *, usecols=None, text=(), progress=None):
                 stream = io.BufferedReader(_Counting(raw, progress, source.size))
             frame = pd.read_csv(stream, **options)
     except UnicodeDecodeError:
-        raise UserError(
-            f"{source.path} is not a UTF-8 text file; expected a CSV file"
-        ) from None
+        raise _not_text(source.path, source.encoding) from None
     except EmptyDataError:
         raise UserError(f"{source.path} is empty") from None
     except ParserError as exc:
@@ -163,14 +174,18 @@ def _parser_error(source, exc):
         return (
             f"{source.path}, line {line}: {saw} fields where the header has {expected}"
         )
-    # Malformed quoting: Python's csv module says on which line.
+    # Python's csv module says on which line the bad row starts.
     with source.path.open(encoding=source.encoding, newline="") as stream:
         reader = csv.reader(stream, delimiter=source.sep, strict=True)
+        end = 0
         try:
             for _ in reader:
-                pass
+                end = reader.line_num
         except csv.Error as error:
-            return f"{source.path}, line {reader.line_num}: not valid CSV ({error})"
+            where = f"{source.path}, line {end + 1}"
+            if "EOF inside string" in str(exc):
+                return f"{where}: a quote opened on this line is never closed"
+            return f"{where}: not valid CSV ({error})"
     return f"{source.path}: not valid CSV ({str(exc).strip().splitlines()[-1]})"
 
 
@@ -215,134 +230,100 @@ def _target_column(source, target, *, alone=False, progress=None):
 
 
 # ------------------------------------------------------------- the columns
-def _as_text(column):
-    """A column as stripped strings, ``""`` where pandas found a missing value."""
-    text = column.astype(object).where(column.notna(), "").astype(str).str.strip()
-    return pd.Series(text.to_numpy(dtype=object), index=column.index)
+def _located(source, error, rows):
+    """The UserError for a BadCell or BadColumn of ``source``.
 
-
-def _is_missing(text):
-    return text.str.lower().isin(_MISSING).to_numpy()
-
-
-def _integer_labels(cells):
-    """Integer labels, exactly: int64, or uint64 when that large; else None.
-
-    Never through floats, which merge distinct integers above 2**53.
+    ``rows`` are the positions, among pandas's rows, of the cells the
+    column function saw.
     """
-    if cells.str.len().max() <= 18:  # within int64, where pandas is exact
-        return pd.to_numeric(cells).to_numpy(dtype=np.int64)
-    for dtype in (np.int64, np.uint64):
-        try:
-            return np.asarray(cells, dtype=str).astype(dtype)
-        except OverflowError:
-            continue
-    return None
+    if isinstance(error, BadCell):
+        line = _line_numbers(source)[rows[error.row]]
+        return UserError(f"{source.path}, line {line}: {error}")
+    return UserError(str(error))
 
 
-def _parse_target(source, name, column, warn):
-    """Labels of the target column, and the mask of rows that have one."""
-    cells = _as_text(column)
-    present = ~_is_missing(cells)
+def _labels(source, name, column, warn):
+    """The labels of the target column, and the mask of rows that have one."""
+    cells = as_text(column)
+    present = ~is_missing(cells)
     if not present.any():
         raise UserError(f"{source.path}: every value of the target {name!r} is missing")
     if not present.all():
         n_dropped = int((~present).sum())
         warn(f"dropped {n_dropped} row(s) whose target {name!r} is missing")
-    cells = cells[present]
-    if cells.str.fullmatch(_INTEGER.pattern).all():
-        labels = _integer_labels(cells)
-        if labels is not None:
-            return labels, present
-    numbers = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64)
-    if np.isnan(numbers).any():
-        return cells.to_numpy(dtype=str), present
-    if not np.all(np.isfinite(numbers)):
-        i = np.flatnonzero(~np.isfinite(numbers))[0]
-        line = _line_numbers(source)[np.flatnonzero(present)[i]]
-        raise UserError(
-            f"{source.path}, line {line}: the target {name!r} is "
-            f"{cells.iloc[i]!r}, not a class label"
-        )
-    if type_of_target(numbers) == "continuous":
-        example = cells.iloc[np.flatnonzero(numbers != np.round(numbers))[0]]
-        raise UserError(
-            f"the target {name!r} holds non-integer numbers such as {example!r}: "
-            "it looks continuous, and compare needs class labels"
-        )
-    return numbers.astype(np.int64), present
+    try:
+        return parse_target(name, cells[present], warn), present
+    except (BadCell, BadColumn) as error:
+        raise _located(source, error, np.flatnonzero(present)) from None
 
 
-def _parse_feature(source, name, column, rows):
-    """One feature column as floats (codes if categorical); its kind.
+def _dropped_columns(source, drop, target):
+    """Positions of the columns named by --drop."""
+    positions = []
+    for name in dict.fromkeys(drop):
+        if name == target:
+            raise UserError(f"--drop names the target {target!r}")
+        found = [j for j, column in enumerate(source.header) if column == name]
+        if not found:
+            raise UserError(f"--drop: {source.path} has no column {name!r}")
+        positions += found
+    return set(positions)
 
-    The kind is ``"numeric"``, ``"categorical"``, ``"empty"`` (no value at
-    all) or ``"identifier"`` (text whose values are all distinct). ``rows``
-    are the positions of the kept rows among pandas's, for line numbers.
-    """
-    if is_numeric_dtype(column) and not is_bool_dtype(column):
-        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        missing = np.isnan(values)
-        cells = None
-    else:
-        cells = _as_text(column)
-        missing = _is_missing(cells)
-        values = pd.to_numeric(cells.where(~missing), errors="coerce").to_numpy(
-            dtype=np.float64
-        )
-    if missing.all():
-        return np.full(missing.size, np.nan), "empty"
-    bad = np.isnan(values) & ~missing
-    if not bad.any():
-        infinite = np.isinf(values)
-        if infinite.any():
-            i = np.flatnonzero(infinite)[0]
-            shown = str(values[i]) if cells is None else cells.iloc[i]
-            line = _line_numbers(source)[rows[i]]
-            raise UserError(
-                f"{source.path}, line {line}: column {name!r} holds {shown!r}, "
-                "which is not a finite number"
-            )
-        return values, "numeric"
-    if bad.sum() <= 0.5 * (~missing).sum():
-        i = np.flatnonzero(bad)[0]
-        line = _line_numbers(source)[rows[i]]
-        raise UserError(
-            f"{source.path}, line {line}: column {name!r} holds numbers but also "
-            f"{int(bad.sum())} non-numeric value(s) such as {cells.iloc[i]!r}; fix "
-            "them, or leave the cells empty to have them imputed"
-        )
-    present = cells[~missing].to_numpy(dtype=str)
-    categories, codes = np.unique(present, return_inverse=True)
-    if categories.size == present.size >= _IDENTIFIER_MIN_ROWS:
-        return values, "identifier"
-    values = np.full(missing.size, np.nan)
-    values[~missing] = codes
-    return values, "categorical"
+
+def _read_summary(source, n_rows, target, kinds, dropped):
+    """What was read, in one line."""
+    counts = {kind: kinds.count(kind) for kind in KEPT if kind in kinds}
+    features = ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    text = (
+        f"read {source.path.name}: {n_rows} rows, {len(source.header)} columns; "
+        f"target {target!r}; features: {features}"
+    )
+    if dropped:
+        text += f"; dropped: {', '.join(dropped)}"
+    return text
 
 
 # ----------------------------------------------------------------- readers
-def load_csv(path, target="target", *, warn=None, progress=None):
+def load_csv(
+    path,
+    target="target",
+    *,
+    sep=None,
+    encoding=None,
+    drop=(),
+    warn=None,
+    progress=None,
+):
     """Read a CSV file with a header row into a :class:`Dataset`.
 
     Any column but the target is a feature. A column whose values are all
-    numbers is numeric; a column of text is categorical (one-hot encoded in
-    the pipelines). Empty cells and ``NA``, ``N/A``, ``NaN``, ``null``,
-    ``None``, ``?`` are missing: rows missing the target are dropped,
-    missing feature values are imputed inside each fold. The delimiter is
-    the first of ``,``, ``;`` and tab found in the header line.
+    numbers is numeric (also with thousands separators or decimal commas);
+    a column of dates becomes days since 1970-01-01; a column of text is
+    categorical (one-hot encoded in the pipelines). Columns that would only
+    add noise (empty, identifiers, text with too many distinct values,
+    dates in an ambiguous order) are dropped. Empty cells and ``NA``,
+    ``N/A``, ``NaN``, ``null``, ``None``, ``?`` are missing: rows missing
+    the target are dropped, missing feature values are imputed inside each
+    fold. See :mod:`imbweight.cli._columns`.
 
     Parameters
     ----------
     path : str or Path
-        The CSV file (UTF-8).
+        The CSV file.
     target : str, default="target"
-        The name of the label column. Integer labels stay integers; other
-        labels are kept as text.
+        The name of the label column. Integer labels stay integers (exactly,
+        however large); other labels are kept as text.
+    sep : str, default=None
+        The field separator; ``None`` is the first of ``,``, ``;`` and tab
+        found in the header line.
+    encoding : str, default=None
+        The file's text encoding; ``None`` is UTF-8 (with or without a BOM).
+    drop : sequence of str, default=()
+        Columns to leave out.
     warn : callable, default=None
         Called with a one-line message for each change made to the data
-        (dropped rows or columns, imputation); ``None`` issues a
-        :class:`UserWarning`.
+        (dropped rows or columns, conversions, imputation); ``None`` issues
+        a :class:`UserWarning`.
     progress : callable, default=None
         Called as ``progress(done, total)`` with the bytes read so far, while
         the file is parsed.
@@ -350,7 +331,7 @@ def load_csv(path, target="target", *, warn=None, progress=None):
     Returns
     -------
     dataset : Dataset
-        Named after the file's stem.
+        Named after the file's stem; its ``origin`` says what was read.
 
     Raises
     ------
@@ -372,36 +353,46 @@ def load_csv(path, target="target", *, warn=None, progress=None):
     >>> data.X
     array([[1.5, 1. ],
            [2. , 0. ]])
+    >>> print(data.origin)
+    read toy.csv: 2 rows, 3 columns; target 'label'; features: 1 numeric, 1 categorical
     """
     warn = _warn_default if warn is None else warn
-    source = _open(path)
+    source = _open(path, sep, encoding)
     j_target, frame = _target_column(source, target, progress=progress)
-    y, labelled = _parse_target(source, target, frame.iloc[:, j_target], warn)
+    left_out = _dropped_columns(source, drop, target)
+    n_rows = frame.shape[0]
+    y, labelled = _labels(source, target, frame.iloc[:, j_target], warn)
     rows = np.flatnonzero(labelled)
     if not labelled.all():
         frame = frame.iloc[rows]
 
-    features, names, categorical, dropped = [], [], [], {}
+    features, names, kinds, categorical = [], [], [], []
+    dropped, converted = {}, {}
     for j, name in enumerate(source.header):
-        if j == j_target:
+        if j == j_target or j in left_out:
             continue
-        name = name or f"column {j + 1}"
-        values, kind = _parse_feature(source, name, frame.iloc[:, j], rows)
-        if kind in ("empty", "identifier"):
-            dropped.setdefault(kind, []).append(name)
+        named, name = bool(name), name or f"column {j + 1}"
+        try:
+            feature = parse_feature(name, frame.iloc[:, j], sep=source.sep, named=named)
+        except (BadCell, BadColumn) as error:
+            raise _located(source, error, rows) from None
+        if feature.kind not in KEPT:
+            dropped.setdefault(feature.kind, []).append(name)
             continue
-        if kind == "categorical":
+        if feature.converted is not None:
+            converted.setdefault(feature.converted, []).append(name)
+        if feature.kind == "categorical":
             categorical.append(len(features))
-        features.append(values)
+        features.append(feature.values)
         names.append(name)
+        kinds.append(feature.kind)
     del frame
-    if "empty" in dropped:
-        warn(f"dropped column(s) with no value at all: {', '.join(dropped['empty'])}")
-    if "identifier" in dropped:
-        warn(
-            "dropped text column(s) whose values are all distinct (identifiers "
-            f"or free text): {', '.join(dropped['identifier'])}"
-        )
+    for kind, message in DROPPED.items():
+        if kind in dropped:
+            warn(message.format(names=", ".join(dropped[kind])))
+    for kind, message in CONVERTED.items():
+        if kind in converted:
+            warn(f"{message}: {', '.join(converted[kind])}")
     if not features:
         raise UserError(
             f"{source.path} has no feature column besides the target {target!r}"
@@ -417,10 +408,14 @@ def load_csv(path, target="target", *, warn=None, progress=None):
             "each fold (median of numeric, most frequent category of categorical "
             f"columns): {where}"
         )
-    return Dataset(source.path.stem, X, y, names, categorical)
+    all_dropped = [source.header[j] for j in sorted(left_out)] + [
+        name for kind in DROPPED for name in dropped.get(kind, [])
+    ]
+    origin = _read_summary(source, n_rows, target, kinds, all_dropped)
+    return Dataset(source.path.stem, X, y, names, categorical, origin)
 
 
-def read_target(path, target="target", *, warn=None):
+def read_target(path, target="target", *, sep=None, encoding=None, warn=None):
     """The labels of one column of a CSV file, for ``imbweight weights``.
 
     Parameters
@@ -429,6 +424,8 @@ def read_target(path, target="target", *, warn=None):
         The CSV file.
     target : str, default="target"
         The label column; rows where it is missing are dropped.
+    sep, encoding : str, default=None
+        As in :func:`load_csv`.
     warn : callable, default=None
         As in :func:`load_csv`.
 
@@ -443,6 +440,6 @@ def read_target(path, target="target", *, warn=None):
         As :func:`load_csv`, for the target column.
     """
     warn = _warn_default if warn is None else warn
-    source = _open(path)
+    source = _open(path, sep, encoding)
     _, frame = _target_column(source, target, alone=True)
-    return _parse_target(source, target, frame.iloc[:, 0], warn)[0]
+    return _labels(source, target, frame.iloc[:, 0], warn)[0]

@@ -1,0 +1,180 @@
+"""Reading CSV files for the command line: :mod:`imbweight.cli._read` and
+:mod:`imbweight.cli._columns`, on real files written to a temporary folder."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from imbweight.cli._errors import UserError
+from imbweight.cli._read import load_csv, read_target
+
+
+def write_csv(path, header, rows, delimiter=",", encoding="utf-8"):
+    with path.open("w", newline="", encoding=encoding) as stream:
+        writer = csv.writer(stream, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def read(path, target="label", **kwargs):
+    """``load_csv``: the dataset and the warnings it gave."""
+    warnings = []
+    data = load_csv(path, target, warn=warnings.append, **kwargs)
+    return data, warnings
+
+
+def labels(n=40):
+    """An imbalanced binary target."""
+    return ["yes" if i % 4 == 0 else "no" for i in range(n)]
+
+
+# ------------------------------------------------------------------ labels
+def test_integer_labels_above_2_53_and_2_63_stay_distinct(tmp_path):
+    # Read through floats, 2**53 + 1 becomes 2**53; 20-digit account
+    # numbers do not fit int64 at all.
+    codes = [2**53 + 1, 2**53, 2**64 - 1, 2**63]
+    rows = [[str(i), str(codes[i % 4])] for i in range(40)]
+    path = write_csv(tmp_path / "big.csv", ["x", "label"], rows)
+    y = read_target(path, "label")
+    assert y.dtype == np.uint64
+    assert sorted(np.unique(y).tolist()) == sorted(codes)
+    data, _ = read(path)
+    np.testing.assert_array_equal(data.y, y)
+    small = write_csv(tmp_path / "small.csv", ["label"], [[str(2**53 + 1)], ["-3"]])
+    assert read_target(small, "label").tolist() == [2**53 + 1, -3]
+
+
+def test_integer_labels_beyond_64_bits_are_kept_as_text(tmp_path):
+    rows = [[str(i), str(10**25 + i % 2)] for i in range(10)]
+    path = write_csv(tmp_path / "huge.csv", ["x", "label"], rows)
+    assert sorted(set(read_target(path, "label").tolist())) == [
+        str(10**25),
+        str(10**25 + 1),
+    ]
+
+
+def test_labels_differing_only_in_case_are_kept_with_a_warning(tmp_path):
+    target = ["YES", "Yes", "no", "No", "no", "maybe"] * 5
+    rows = [[str(i), label] for i, label in enumerate(target)]
+    path = write_csv(tmp_path / "case.csv", ["x", "label"], rows)
+    data, warnings = read(path)
+    assert sorted(set(data.y.tolist())) == ["No", "YES", "Yes", "maybe", "no"]
+    assert warnings == [
+        "labels of the target 'label' differ only in case: 'No' and 'no'; 'YES' "
+        "and 'Yes'; they are kept as different classes (fix the file to merge them)"
+    ]
+
+
+# ---------------------------------------------------------------- features
+def test_dates_become_days_since_1970(tmp_path):
+    iso = ["2021-03-04", "2021-03-05T12:00:00", "1970-01-02", ""]
+    day_first = ["13/01/2020", "01/02/2020", "02.03.2020", "31-12-1999"]
+    ambiguous = ["03/04/2021", "04/03/2021", "01/02/2021", "02/01/2021"]
+    rows = [
+        [iso[i % 4], day_first[i % 4], ambiguous[i % 4], label]
+        for i, label in enumerate(labels())
+    ]
+    header = ["signup", "visit", "when", "label"]
+    data, warnings = read(write_csv(tmp_path / "dates.csv", header, rows))
+    assert data.feature_names == ["signup", "visit"]
+    signup, visit = data.X[:4, 0], data.X[:4, 1]
+    np.testing.assert_array_equal(signup[[0, 2]], [18690.0, 1.0])
+    assert signup[1] == 18691.5 and np.isnan(signup[3])
+    # 13/01 can only be day first, so 01/02/2020 is the first of February
+    np.testing.assert_array_equal(visit, [18274.0, 18293.0, 18323.0, 10956.0])
+    assert warnings[:2] == [
+        "dropped column(s) of dates whose day and month order is ambiguous (as in "
+        "03/04/2021); write them as 2021-04-03: when",
+        "read as dates, in days since 1970-01-01: signup, visit",
+    ]
+    assert data.origin == (
+        "read dates.csv: 40 rows, 4 columns; target 'label'; features: 2 date; "
+        "dropped: when"
+    )
+
+
+def test_numbers_with_thousands_separators_or_decimal_commas(tmp_path):
+    amounts = ["1,234.50", "12.5", "-1,000,000", "7"]
+    rows = [[amounts[i % 4], str(i), label] for i, label in enumerate(labels())]
+    data, warnings = read(
+        write_csv(tmp_path / "us.csv", ["amount", "x", "label"], rows)
+    )
+    np.testing.assert_array_equal(data.X[:4, 0], [1234.5, 12.5, -1e6, 7.0])
+    assert warnings == [
+        "read as numbers, thousands separators removed ('1,234.5' as 1234.5): amount"
+    ]
+
+    prices = ["45,06", "1.234,5", "-3", "0,5"]
+    rows = [[prices[i % 4], "1,234", label] for i, label in enumerate(labels())]
+    path = write_csv(tmp_path / "eu.csv", ["price", "count", "label"], rows, ";")
+    data, warnings = read(path)
+    np.testing.assert_array_equal(data.X[:4, 0], [45.06, 1234.5, -3.0, 0.5])
+    # "1,234" alone could be either; ";" between fields says decimal comma
+    np.testing.assert_array_equal(data.X[:4, 1], 1.234)
+    assert warnings == [
+        "read as numbers with decimal commas ('45,06' as 45.06): price, count"
+    ]
+
+
+def test_identifier_columns_are_dropped_with_a_warning(tmp_path):
+    rows = [
+        [str(i), str(1000 + 7 * i), f"{i % 3}.5", str(i % 5), f"c{i % 150}", label]
+        for i, label in enumerate(labels(600))
+    ]
+    header = ["", "customer_id", "paid", "weekday", "city", "label"]
+    data, warnings = read(write_csv(tmp_path / "ids.csv", header, rows))
+    assert data.feature_names == ["paid", "weekday"]
+    assert warnings == [
+        "dropped text column(s) with too many distinct values to one-hot encode "
+        "(over 100, under 5 rows each on average): city",
+        "dropped integer column(s) that look like identifiers (every value "
+        "distinct, and named like an id, or not named): column 1, customer_id",
+    ]
+    assert data.origin == (
+        "read ids.csv: 600 rows, 6 columns; target 'label'; features: 2 numeric; "
+        "dropped: city, column 1, customer_id"
+    )
+
+
+def test_a_value_too_large_to_compute_with_is_refused(tmp_path):
+    rows = [
+        [str(i), "1.797e308" if i == 5 else str(i), "a" if i % 3 else "b"]
+        for i in range(30)
+    ]
+    path = write_csv(tmp_path / "sentinel.csv", ["x", "y", "label"], rows)
+    with pytest.raises(UserError) as error:
+        read(path)
+    assert str(error.value) == (
+        f"{path}, line 7: column 'y' holds 1.797e+308, too large to compute with "
+        "(a placeholder for a missing value? leave such cells empty to have them "
+        "imputed)"
+    )
+
+
+# ------------------------------------------------------ separators and more
+def test_sep_encoding_and_drop(tmp_path):
+    rows = [
+        [f"{i}.5", "é" if i % 2 else "è", str(i % 3), label]
+        for i, label in enumerate(labels())
+    ]
+    header = ["x", "accent", "leak", "label"]
+    path = write_csv(tmp_path / "latin.csv", header, rows, "|", "latin-1")
+    with pytest.raises(
+        UserError,
+        match="not a UTF-8 text file; expected a CSV file "
+        r"\(for text in another encoding, pass it with --encoding",
+    ):
+        read(path, sep="|")
+    data, _ = read(path, sep="|", encoding="latin-1", drop=["leak"])
+    assert data.feature_names == ["x", "accent"]
+    assert data.origin.endswith("features: 1 numeric, 1 categorical; dropped: leak")
+    for drop, message in (
+        (["nope"], "--drop: .* has no column 'nope'"),
+        (["label"], "--drop names the target 'label'"),
+    ):
+        with pytest.raises(UserError, match=message):
+            read(path, sep="|", encoding="latin-1", drop=drop)
+    with pytest.raises(UserError, match="is not text in the encoding ascii"):
+        read(path, sep="|", encoding="ascii")
