@@ -5,6 +5,8 @@ import csv
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from imbweight.cli._errors import UserError
 from imbweight.cli._read import load_csv, read_target
@@ -178,3 +180,155 @@ def test_sep_encoding_and_drop(tmp_path):
             read(path, sep="|", encoding="latin-1", drop=drop)
     with pytest.raises(UserError, match="is not text in the encoding ascii"):
         read(path, sep="|", encoding="ascii")
+
+
+# ------------------------------------------------- property-based: any file
+# Real files through the real reader: every separator and encoding the
+# reader supports, quoting styles, missing-value spellings, label types.
+# A few dozen examples each keep the suite quick; deadline=None because a
+# loaded CI machine must not fail a test for being slow.
+SEPARATORS = [",", ";", "\t", "|"]
+ENCODINGS = ["utf-8", "utf-8-sig", "latin-1", "utf-16"]
+QUOTING = [csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]
+MISSING_CELLS = ["", "NA", "?", "null", " nan ", "None", "N/A"]
+LABEL_POOLS = [
+    ["0", "1"],
+    ["-1", "1", "7"],
+    ["yes", "no"],
+    ["chat", "chien", "oiseau ü"],
+    ["a,b", 'say "hi"', "x;y", "tab\there"],
+    ["12345678901234567890", "12345678901234567891"],
+]
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def write_any(path, header, rows, sep, encoding, quoting):
+    """Write ``rows`` as Python's csv module would, in any dialect."""
+    with path.open("w", newline="", encoding=encoding) as stream:
+        writer = csv.writer(stream, delimiter=sep, quoting=quoting)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@st.composite
+def numeric_tables(draw):
+    """Float columns with missing cells, and a label column."""
+    n_rows = draw(st.integers(2, 25))
+    n_cols = draw(st.integers(1, 4))
+    number = st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False)
+    columns = [
+        draw(st.lists(st.one_of(number, st.none()), min_size=n_rows, max_size=n_rows))
+        for _ in range(n_cols)
+    ]
+    pool = draw(st.sampled_from(LABEL_POOLS))
+    label = st.one_of(st.sampled_from(pool), st.none())
+    y = draw(st.lists(label, min_size=n_rows, max_size=n_rows))
+    assume(any(value is not None for value in y))
+    missing = draw(st.sampled_from(MISSING_CELLS))
+    return columns, y, missing
+
+
+@SETTINGS
+@given(
+    table=numeric_tables(),
+    sep=st.sampled_from(SEPARATORS),
+    encoding=st.sampled_from(ENCODINGS),
+    quoting=st.sampled_from(QUOTING),
+    give_sep=st.booleans(),
+)
+def test_any_dialect_reads_back_the_numbers_and_labels(
+    tmp_path_factory, table, sep, encoding, quoting, give_sep
+):
+    columns, y, missing = table
+    header = [f"f{j}" for j in range(len(columns))] + ["label"]
+    rows = [
+        [missing if col[i] is None else repr(col[i]) for col in columns]
+        + [missing if y[i] is None else y[i]]
+        for i in range(len(y))
+    ]
+    if quoting == csv.QUOTE_NONNUMERIC:  # quotes every string, so numbers too
+        rows = [
+            [float(c) if c[:1].isdigit() or c[:1] == "-" else c for c in r[:-1]]
+            + [r[-1]]
+            for r in rows
+        ]
+    path = write_any(
+        tmp_path_factory.mktemp("any") / "t.csv", header, rows, sep, encoding, quoting
+    )
+    labelled = [i for i, label in enumerate(y) if label is not None]
+    # a column without a value in a labelled row is dropped as empty
+    kept = [
+        j for j, col in enumerate(columns) if any(col[i] is not None for i in labelled)
+    ]
+    sniffable = sep in ",;\t"
+    options = dict(encoding=encoding, sep=sep if give_sep or not sniffable else None)
+    if not kept:
+        with pytest.raises(UserError, match="has no feature column"):
+            read(path, **options)
+        return
+    data, warnings = read(path, **options)
+    assert all("\n" not in message for message in warnings)
+    assert data.feature_names == [header[j] for j in kept]
+    expected = np.array(
+        [
+            [np.nan if columns[j][i] is None else columns[j][i] for j in kept]
+            for i in labelled
+        ]
+    )
+    # pandas < 3 parses to within one unit in the last place, pandas 3 exactly
+    np.testing.assert_allclose(data.X, expected, rtol=2**-52, atol=0)
+    written = [y[i] for i in labelled]
+    if all(label.lstrip("-").isdigit() for label in written):
+        assert data.y.tolist() == [int(label) for label in written]
+    else:
+        assert data.y.tolist() == [label.strip() for label in written]
+    y_only = read_target(path, "label", warn=warnings.append, **options)
+    assert y_only.tolist() == data.y.tolist()
+
+
+CELL_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_characters="\x00\r"), max_size=8
+)
+
+
+@SETTINGS
+@given(
+    header=st.lists(
+        st.text(
+            st.characters(codec="utf-8", exclude_characters="\x00\r\n"), max_size=6
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    cells=st.lists(st.lists(CELL_TEXT, min_size=0, max_size=5), max_size=12),
+    sep=st.sampled_from(SEPARATORS),
+    quoting=st.sampled_from([*QUOTING, None]),
+    pick=st.integers(0, 5),
+)
+def test_any_file_gives_a_dataset_or_one_line(
+    tmp_path_factory, header, cells, sep, quoting, pick
+):
+    # Ragged rows, stray quotes, newlines in cells, any text: the reader
+    # returns a Dataset or raises UserError with one line; nothing else.
+    path = tmp_path_factory.mktemp("junk") / "junk.csv"
+    if quoting is None:  # written by hand: quotes and separators unescaped
+        text = "\n".join(sep.join(row) for row in [header, *cells])
+        path.write_text(text, encoding="utf-8")
+    else:
+        write_any(path, header, cells, sep, "utf-8", quoting)
+    target = header[pick] if pick < len(header) else "target"
+    warnings = []
+    try:
+        data = load_csv(path, target, warn=warnings.append)
+    except UserError as error:
+        assert "\n" not in str(error) and str(error)
+    else:
+        assert data.X.shape[0] == data.y.shape[0] > 0
+        assert data.X.dtype == np.float64
+    assert all("\n" not in message for message in warnings)
