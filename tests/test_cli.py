@@ -829,6 +829,26 @@ sys.exit(main(["compare", "--out", {str(tmp_path)!r}]))
     assert result.stderr == "imbweight: interrupted\n"
 
 
+def test_a_closed_stdout_still_gets_the_files_written(tmp_path):
+    # As in `imbweight compare | head -1`: the reader of stdout is gone before
+    # the table is printed (its end is closed before the command starts).
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    argv = [sys.executable, "-m", "imbweight", "compare", "--dataset", "glass5"]
+    argv += ["--cv", "2", "--no-plots", "--out", str(tmp_path)]
+    try:
+        result = subprocess.run(
+            argv, stdout=write_end, stderr=subprocess.PIPE, text=True, check=False
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert {path.name for path in tmp_path.iterdir()} == {
+        "results.csv",
+        "results.json",
+    }
+
+
 def test_compare_keeps_integer_labels_above_2_63(tmp_path, capsys):
     rows = [[str(i % 7), f"{i}.5", str(2**63 + i % 3)] for i in range(60)]
     path = write_csv(tmp_path / "accounts.csv", ["x", "y", "account"], rows)

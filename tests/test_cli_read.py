@@ -71,7 +71,7 @@ def test_labels_differing_only_in_case_are_kept_with_a_warning(tmp_path):
 
 # ---------------------------------------------------------------- features
 def test_dates_become_days_since_1970(tmp_path):
-    iso = ["2021-03-04", "2021-03-05T12:00:00", "1970-01-02", ""]
+    iso = ["2021-03-04", "2021-03-05T12:00:00", "1970/01/02", ""]
     day_first = ["13/01/2020", "01/02/2020", "02.03.2020", "31-12-1999"]
     ambiguous = ["03/04/2021", "04/03/2021", "01/02/2021", "02/01/2021"]
     rows = [
@@ -180,6 +180,18 @@ def test_sep_encoding_and_drop(tmp_path):
             read(path, sep="|", encoding="latin-1", drop=drop)
     with pytest.raises(UserError, match="is not text in the encoding ascii"):
         read(path, sep="|", encoding="ascii")
+
+
+def test_utf16_with_a_bom_is_read_without_being_told(tmp_path):
+    # What spreadsheets save as "Unicode text": UTF-16, tab-separated.
+    rows = [
+        [f"{i}.5", "é" if i % 2 else "è", label] for i, label in enumerate(labels())
+    ]
+    path = write_csv(
+        tmp_path / "u16.csv", ["x", "accent", "label"], rows, "\t", "utf-16"
+    )
+    data, _ = read(path)
+    assert data.feature_names == ["x", "accent"] and data.y[0] == "yes"
 
 
 # ------------------------------------------------- property-based: any file

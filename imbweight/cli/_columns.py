@@ -49,7 +49,7 @@ _INTEGER = r"[+-]?\d+"
 _THOUSANDS = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _DECIMAL_COMMA = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 _ISO_DATE = (
-    r"\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+    r"\d{4}([-/])\d{1,2}\1\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
     r"(?:Z|[+-]\d{2}:?\d{2})?"
 )
 _DAY_MONTH_YEAR = r"\d{1,2}([/.-])\d{1,2}\1\d{4}"
@@ -229,7 +229,8 @@ def _numbers_in_local_format(present, sep):
 def _dates(present):
     """``present`` as days since 1970-01-01, its kind; ``(None, None)`` if not dates."""
     if present.str.fullmatch(_ISO_DATE).all():
-        stamps = pd.to_datetime(present, format="ISO8601", utc=True, errors="coerce")
+        iso = present.str.replace(r"^(\d{4})/(\d+)/", r"\1-\2-", regex=True)
+        stamps = pd.to_datetime(iso, format="ISO8601", utc=True, errors="coerce")
     elif present.str.fullmatch(_DAY_MONTH_YEAR).all():
         uniform = present.str.replace(r"[.-]", "/", regex=True)
         orders = [

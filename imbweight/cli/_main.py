@@ -175,7 +175,10 @@ def _add_data_arguments(parser):
         "--encoding",
         type=_encoding,
         metavar="NAME",
-        help="the text encoding of --csv, e.g. latin-1 (default: UTF-8)",
+        help=(
+            "the text encoding of --csv, e.g. latin-1 (default: UTF-8, or UTF-16 "
+            "when the file starts with its byte-order mark)"
+        ),
     )
 
 
@@ -314,6 +317,16 @@ def _warn(message):
     print(f"imbweight: warning: {message}", file=sys.stderr)
 
 
+def _say(text):
+    """Print ``text`` on stdout; if its reader went away (``| head``), go on
+    without it: the files are the result, and a pipe is no mistake."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Later writes, and the flush at exit, go nowhere instead of failing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _check_class_count(y, target):
     """Refuse a target with more classes than a comparison can handle."""
     n_classes = np.unique(y).size
@@ -442,12 +455,12 @@ def _run_compare(args):
         raise UserError(str(exc).splitlines()[0]) from None
     for note in result.notes:
         _warn(note)
-    print(table(result))
+    _say(table(result))
     try:
         written = write_outputs(result, args.out, plots=draw)
     except OSError as exc:
         raise UserError(f"cannot write into {args.out}: {exc.strerror}") from None
-    print(f"\nWrote {', '.join(path.name for path in written)} into {args.out}")
+    _say(f"\nWrote {', '.join(path.name for path in written)} into {args.out}")
     return 0
 
 
@@ -483,7 +496,7 @@ def _run_weights(args):
         },
         "class_weight": {str(label): weights[label] for label in classes.tolist()},
     }
-    print(json.dumps(output, indent=2, ensure_ascii=False))
+    _say(json.dumps(output, indent=2, ensure_ascii=False))
     return 0
 
 

@@ -93,7 +93,10 @@ def _open(path, sep=None, encoding=None):
             size = path.stat().st_size
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-    encoding = DEFAULT_ENCODING if encoding is None else encoding
+    if encoding is None:
+        # Spreadsheets save "Unicode text" as UTF-16, which starts with a BOM.
+        utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        encoding = "utf-16" if utf16 else DEFAULT_ENCODING
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
     except UnicodeDecodeError:
