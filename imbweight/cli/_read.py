@@ -80,6 +80,15 @@ def _not_text(path, encoding):
     return UserError(f"{path} is not text in the encoding {encoding}")
 
 
+def _is_row(record):
+    """Whether pandas makes a row of this record of Python's csv module.
+
+    pandas skips the lines that are empty (``[]``) or hold only white space
+    (one unquoted blank field); a quoted empty field (``[""]``) is a row.
+    """
+    return len(record) > 1 or (len(record) == 1 and not record[0].isspace())
+
+
 def _open(path, sep=None, encoding=None):
     """Check that ``path`` is a readable text file; its header and delimiter."""
     path = Path(path)
@@ -103,14 +112,24 @@ def _open(path, sep=None, encoding=None):
         raise _not_text(path, encoding) from None
     if "\x00" in text:
         raise UserError(f"{path} is a binary file, not a CSV file")
-    lines = (line for line in text.splitlines() if line.strip())
+    lines = (line for line in re.split(r"\r\n?|\n", text) if line.strip())
     first_line = next(lines, None)
     if first_line is None:
         raise UserError(f"{path} is empty")
     if sep is None:
         sep = next((d for d in ",;\t" if d in first_line), ",")
-    header = [name.strip() for name in next(csv.reader([first_line], delimiter=sep))]
-    return _Source(path, header, sep, encoding, size)
+    # The first record, as pandas sees it: blank lines skipped, and a quoted
+    # name may span lines.
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        header = next(filter(_is_row, records), None)
+    except csv.Error as error:
+        raise UserError(f"{path}, line 1: not valid CSV ({error})") from None
+    if header is None:
+        raise UserError(f"{path} is empty")
+    # Names appear in one-line messages: no line breaks in them.
+    names = [re.sub(r"[\r\n\v\f]+", " ", name).strip() for name in header]
+    return _Source(path, names, sep, encoding, size)
 
 
 class _Counting(io.RawIOBase):
@@ -199,8 +218,7 @@ def _line_numbers(source):
         reader = csv.reader(stream, delimiter=source.sep)
         end = 0
         for row in reader:
-            # pandas skips lines that are empty or hold only white space.
-            if len(row) > 1 or (row and row[0].strip()):
+            if _is_row(row):
                 starts.append(end + 1)
             end = reader.line_num
     return np.asarray(starts[1:])  # the first is the header
