@@ -402,6 +402,19 @@ def test_compare_refuses_to_replace_earlier_results(tmp_path, capsys, names):
     assert files_in(tmp_path) == {name: OLD_OUTPUTS[name] for name in names}
 
 
+def test_compare_refuses_an_output_name_taken_by_a_folder(tmp_path, capsys):
+    # Replacing the set would remove the other files, then fail on the folder.
+    earlier_run(tmp_path, ["results.csv"])
+    (tmp_path / "reliability.png").mkdir()
+    code, _, err = run(["compare", "--out", tmp_path, "--overwrite"], capsys)
+    assert code == 1
+    assert err == (
+        f"imbweight compare: error: {tmp_path / 'reliability.png'} is a folder: "
+        "choose another --out\n"
+    )
+    assert (tmp_path / "results.csv").read_bytes() == OLD_OUTPUTS["results.csv"]
+
+
 def test_overwrite_replaces_the_set_and_removes_stale_plots(tmp_path, capsys):
     earlier_run(tmp_path)
     (tmp_path / "notes.txt").write_text("mine")

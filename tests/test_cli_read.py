@@ -1,7 +1,11 @@
 """Reading CSV files for the command line: :mod:`imbweight.cli._read` and
 :mod:`imbweight.cli._columns`, on real files written to a temporary folder."""
 
+import bz2
 import csv
+import gzip
+import os
+import threading
 
 import numpy as np
 import pytest
@@ -192,6 +196,34 @@ def test_utf16_with_a_bom_is_read_without_being_told(tmp_path):
     )
     data, _ = read(path)
     assert data.feature_names == ["x", "accent"] and data.y[0] == "yes"
+
+
+def test_a_pipe_is_read_once_and_whole(tmp_path):
+    # --csv <(zcat data.csv.gz): the reader looks at the start of the file
+    # first; a pipe cannot be opened twice, so it must keep what it read.
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    text = "x,label\n" + "".join(f"{i}.5,{'ab'[i % 2]}\n" for i in range(30))
+    writer = threading.Thread(target=fifo.write_text, args=(text,))
+    writer.start()
+    try:
+        data, _ = read(fifo)
+    finally:
+        writer.join()
+    assert data.X.shape == (30, 1) and data.y.tolist() == ["a", "b"] * 15
+
+
+@pytest.mark.parametrize(
+    ("module", "kind", "tool"), [(gzip, "gzip", "gunzip"), (bz2, "bzip2", "bunzip2")]
+)
+def test_a_compressed_file_says_to_decompress_it(tmp_path, module, kind, tool):
+    path = tmp_path / "data.csv.z"
+    path.write_bytes(module.compress(b"x,label\n1,a\n2,b\n"))
+    with pytest.raises(UserError) as error:
+        read(path)
+    assert str(error.value) == (
+        f"{path} is a {kind}-compressed file: decompress it first ({tool} data.csv.z)"
+    )
 
 
 # ------------------------------------------------- property-based: any file

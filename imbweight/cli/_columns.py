@@ -25,17 +25,21 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 from sklearn.utils.multiclass import type_of_target
 
 __all__ = [
+    "CONVERTED",
     "DROPPED",
     "KEPT",
+    "MISSING",
     "BadCell",
     "BadColumn",
     "Feature",
+    "as_text",
+    "is_missing",
     "parse_feature",
     "parse_target",
 ]
 
-# Cell values read as missing (compared lower-cased, after stripping).
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
+"""Cell values read as missing (compared lower-cased, after stripping)."""
 
 # A text column whose values are all distinct, with at least this many rows,
 # is an identifier or free text: one-hot encoding it would only add noise.

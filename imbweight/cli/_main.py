@@ -406,6 +406,9 @@ def _check_out(args):
                     f"--out {out} would replace the input file {args.csv} with "
                     f"{name}: choose another --out"
                 )
+    for name in OUTPUT_FILES:
+        if (out / name).is_dir():
+            raise UserError(f"{out / name} is a folder: choose another --out")
     existing = [name for name in OUTPUT_FILES if (out / name).exists()]
     if existing and not args.overwrite:
         raise UserError(

@@ -65,10 +65,19 @@ class _Source:
     sep: str
     encoding: str
     size: int
+    data: bytes = None
 
     def columns(self):
         """Unique names for pandas: the header may repeat or omit names."""
         return [f"c{j}" for j in range(len(self.header))]
+
+    def open(self):
+        """The file's bytes, from the start, as a binary stream."""
+        return self.path.open("rb") if self.data is None else io.BytesIO(self.data)
+
+    def open_text(self):
+        """The file's text, from the start, for Python's csv module."""
+        return io.TextIOWrapper(self.open(), encoding=self.encoding, newline="")
 
 
 def _not_text(path, encoding):
@@ -89,19 +98,23 @@ def _is_row(record):
     return len(record) > 1 or (len(record) == 1 and not record[0].isspace())
 
 
-def _open(path, sep=None, encoding=None):
-    """Check that ``path`` is a readable text file; its header and delimiter."""
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"no such file: {path}")
-    if path.is_dir():
-        raise UserError(f"{path} is a directory, not a CSV file")
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(_HEAD_BYTES)
-            size = path.stat().st_size
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+_COMPRESSED = {
+    b"\x1f\x8b": ("gzip", "gunzip"),
+    b"BZh": ("bzip2", "bunzip2"),
+    b"\xfd7zXZ\x00": ("xz", "unxz"),
+    b"PK\x03\x04": ("zip", "unzip"),
+}
+
+
+def _head_text(path, head, encoding):
+    """The start of the file as text, and its encoding; refuse a file that
+    is not text."""
+    for magic, (kind, tool) in _COMPRESSED.items():
+        if head.startswith(magic):
+            raise UserError(
+                f"{path} is a {kind}-compressed file: decompress it first "
+                f"({tool} {path.name})"
+            )
     if encoding is None:
         # Spreadsheets save "Unicode text" as UTF-16, which starts with a BOM.
         utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
@@ -112,6 +125,28 @@ def _open(path, sep=None, encoding=None):
         raise _not_text(path, encoding) from None
     if "\x00" in text:
         raise UserError(f"{path} is a binary file, not a CSV file")
+    return text, encoding
+
+
+def _open(path, sep=None, encoding=None):
+    """Check that ``path`` is a readable text file; its header and delimiter."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"no such file: {path}")
+    if path.is_dir():
+        raise UserError(f"{path} is a directory, not a CSV file")
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_HEAD_BYTES)
+            text, encoding = _head_text(path, head, encoding)
+            # A pipe (--csv <(zcat data.csv.gz)) can be read only once: keep
+            # what it holds, now that it is known to be text.
+            data = None if path.is_file() else head + stream.read()
+            size = path.stat().st_size if data is None else len(data)
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except MemoryError:
+        raise UserError(f"{path} is too large to read into memory") from None
     lines = (line for line in re.split(r"\r\n?|\n", text) if line.strip())
     first_line = next(lines, None)
     if first_line is None:
@@ -129,7 +164,7 @@ def _open(path, sep=None, encoding=None):
         raise UserError(f"{path} is empty")
     # Names appear in one-line messages: no line breaks in them.
     names = [re.sub(r"[\r\n\v\f]+", " ", name).strip() for name in header]
-    return _Source(path, names, sep, encoding, size)
+    return _Source(path, names, sep, encoding, size, data)
 
 
 class _Counting(io.RawIOBase):
@@ -168,7 +203,7 @@ def _frame(source, *, usecols=None, text=(), progress=None):
         low_memory=False,
     )
     try:
-        with source.path.open("rb") as raw:
+        with source.open() as raw:
             stream = raw
             if progress is not None and source.size:
                 stream = io.BufferedReader(_Counting(raw, progress, source.size))
@@ -197,7 +232,7 @@ def _parser_error(source, exc):
             f"{source.path}, line {line}: {saw} fields where the header has {expected}"
         )
     # Python's csv module says on which line the bad row starts.
-    with source.path.open(encoding=source.encoding, newline="") as stream:
+    with source.open_text() as stream:
         reader = csv.reader(stream, delimiter=source.sep, strict=True)
         end = 0
         try:
@@ -214,7 +249,7 @@ def _parser_error(source, exc):
 def _line_numbers(source):
     """The line of the file on which each data row (as pandas counts them) starts."""
     starts = []
-    with source.path.open(encoding=source.encoding, newline="") as stream:
+    with source.open_text() as stream:
         reader = csv.reader(stream, delimiter=source.sep)
         end = 0
         for row in reader:
