@@ -46,10 +46,10 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 from sklearn.utils import check_array, column_or_1d
-from sklearn.utils._param_validation import Options, StrOptions, validate_params
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_consistent_length, check_non_negative
 
+from imbweight._compat import Options, StrOptions, validate_params
 from imbweight._posterior import final_step
 
 __all__ = [
