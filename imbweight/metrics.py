@@ -492,13 +492,17 @@ _PER_CLASS = ("precision", "recall", "specificity", "f1", "support")
 class ImbalancedReport:
     """What :func:`imbalanced_report` returns.
 
-    Attributes
+    Each parameter is kept as the attribute of the same name.
+
+    Parameters
     ----------
     scores : dict of str to float
         Whole-problem metrics, in this order, each present only when its inputs
         were given: ``"pr_auc"``, ``"roc_auc"``, ``"brier"``, ``"log_loss"``
         (need ``proba``); ``"balanced_accuracy"``, ``"macro_f1"``, ``"g_mean"``,
-        ``"mcc"``; ``"expected_cost"`` (needs ``cost_matrix``).
+        ``"mcc"``; ``"expected_cost"`` (needs ``cost_matrix``). A metric
+        scikit-learn finds undefined on the data (ROC-AUC when ``y_true``
+        holds one class) is left out, never NaN.
     per_class : dict of str to ndarray of shape (n_classes,)
         ``"precision"``, ``"recall"``, ``"specificity"``, ``"f1"``,
         ``"support"`` (the summed sample weight of each true class) and, with
