@@ -198,6 +198,23 @@ def test_utf16_with_a_bom_is_read_without_being_told(tmp_path):
     assert data.feature_names == ["x", "accent"] and data.y[0] == "yes"
 
 
+def test_rows_longer_than_the_header(tmp_path):
+    # pandas would make the extra leading values an index and shift every
+    # column by one: the labels would silently be the last values.
+    path = tmp_path / "extra.csv"
+    path.write_text("x,y,label\n\n1,2,a,9\n3,4,b,9\n")
+    with pytest.raises(UserError) as error:
+        read(path)
+    assert str(error.value) == (
+        f"{path}, line 3: 4 fields where the header has 3 (a separator inside a "
+        "value? quote the value, or choose --sep)"
+    )
+    # A separator closing every line (as some exports write) is harmless.
+    path.write_text("x,y,label\n1,2,a,\n3,4,b,\n")
+    data, _ = read(path)
+    assert data.X.tolist() == [[1, 2], [3, 4]] and data.y.tolist() == ["a", "b"]
+
+
 def test_a_pipe_is_read_once_and_whole(tmp_path):
     # --csv <(zcat data.csv.gz): the reader looks at the start of the file
     # first; a pipe cannot be opened twice, so it must keep what it read.

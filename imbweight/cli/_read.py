@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.errors import EmptyDataError, ParserError
+from pandas.errors import EmptyDataError, ParserError, ParserWarning
 
 from imbweight._compare import Dataset
 from imbweight.cli._columns import (
@@ -194,6 +194,8 @@ def _frame(source, *, usecols=None, text=(), progress=None):
         sep=source.sep,
         header=0,
         names=names,
+        # Rows longer than the header must not silently become an index.
+        index_col=False,
         usecols=usecols,
         dtype={names[j]: str for j in text},
         na_values=_NA_VALUES,
@@ -203,7 +205,9 @@ def _frame(source, *, usecols=None, text=(), progress=None):
         low_memory=False,
     )
     try:
-        with source.open() as raw:
+        with source.open() as raw, warnings.catch_warnings():
+            # pandas warns, then drops the values of rows longer than the header.
+            warnings.simplefilter("error", ParserWarning)
             stream = raw
             if progress is not None and source.size:
                 stream = io.BufferedReader(_Counting(raw, progress, source.size))
@@ -212,7 +216,7 @@ def _frame(source, *, usecols=None, text=(), progress=None):
         raise _not_text(source.path, source.encoding) from None
     except EmptyDataError:
         raise UserError(f"{source.path} is empty") from None
-    except ParserError as exc:
+    except (ParserError, ParserWarning) as exc:
         raise UserError(_parser_error(source, exc)) from None
     except MemoryError:
         raise UserError(f"{source.path} is too large to read into memory") from None
@@ -223,40 +227,50 @@ def _frame(source, *, usecols=None, text=(), progress=None):
     return frame
 
 
+def _records(source, *, strict=False):
+    """``(line, record)`` for each row pandas reads, the header first.
+
+    ``line`` is the line of the file on which the record starts; Python's
+    csv module splits the records as pandas does.
+    """
+    with source.open_text() as stream:
+        reader = csv.reader(stream, delimiter=source.sep, strict=strict)
+        end = 0
+        for record in reader:
+            if _is_row(record):
+                yield end + 1, record
+            end = reader.line_num
+
+
 def _parser_error(source, exc):
     """A one-line message for a row pandas could not parse."""
+    hint = "(a separator inside a value? quote the value, or choose --sep)"
     found = _PANDAS_FIELDS.search(str(exc))
     if found:
         expected, line, saw = found.groups()
         return (
-            f"{source.path}, line {line}: {saw} fields where the header has {expected}"
+            f"{source.path}, line {line}: {saw} fields where the header has "
+            f"{expected} {hint}"
         )
-    # Python's csv module says on which line the bad row starts.
-    with source.open_text() as stream:
-        reader = csv.reader(stream, delimiter=source.sep, strict=True)
-        end = 0
-        try:
-            for _ in reader:
-                end = reader.line_num
-        except csv.Error as error:
-            where = f"{source.path}, line {end + 1}"
-            if "EOF inside string" in str(exc):
-                return f"{where}: a quote opened on this line is never closed"
-            return f"{where}: not valid CSV ({error})"
+    width, line = len(source.header), 0
+    try:
+        for line, record in _records(source, strict=True):
+            if len(record) > width and any(value.strip() for value in record[width:]):
+                return (
+                    f"{source.path}, line {line}: {len(record)} fields where the "
+                    f"header has {width} {hint}"
+                )
+    except csv.Error as error:
+        where = f"{source.path}, line {line + 1}"
+        if "EOF inside string" in str(exc):
+            return f"{where}: a quote opened on this line is never closed"
+        return f"{where}: not valid CSV ({error})"
     return f"{source.path}: not valid CSV ({str(exc).strip().splitlines()[-1]})"
 
 
 def _line_numbers(source):
     """The line of the file on which each data row (as pandas counts them) starts."""
-    starts = []
-    with source.open_text() as stream:
-        reader = csv.reader(stream, delimiter=source.sep)
-        end = 0
-        for row in reader:
-            if _is_row(row):
-                starts.append(end + 1)
-            end = reader.line_num
-    return np.asarray(starts[1:])  # the first is the header
+    return np.asarray([line for line, _ in _records(source)][1:])
 
 
 def _target_column(source, target, *, alone=False, progress=None):
