@@ -66,7 +66,7 @@ def test_gamma_zero_reproduces_logistic_regression(
     reference = LogisticRegression(**params, **TIGHT)
     reference.fit(X, y, sample_weight=sample_weight)
     # Same objective, same start, same L-BFGS options: the paths coincide up to
-    # round-off, far inside the rtol=1e-6.
+    # round-off, far inside rtol=1e-6.
     np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(
         ours.intercept_, reference.intercept_, rtol=1e-6, atol=1e-12

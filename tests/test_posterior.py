@@ -126,7 +126,7 @@ def test_recovered_posterior_is_five_times_closer_to_the_truth(
 ):
     X, y, truth = make_data()
     minority_share = np.bincount(y).min() / y.size
-    assert 0.015 < minority_share < 0.03  # 2 % minority, as the issue asks
+    assert 0.015 < minority_share < 0.03  # the 2 % minority this test is about
     if weighting == "balanced":
         params = dict(class_weight="balanced")
     else:
@@ -221,6 +221,6 @@ def test_posterior_improves_brier_on_most_real_binary_datasets(shared_datasets):
         print(f"{name:<26} {raw:9.4f}  {recovered:9.4f}")
     better = sum(recovered < raw for _, raw, recovered in rows)
     assert len(rows) == 16
-    # Measured: better on all 16. The issue asks for "most"; 14 leaves room
+    # Measured: better on all 16. The claim is "most"; 14 leaves room
     # for two datasets to flip with a different BLAS or library version.
     assert better >= 14, f"recovered posteriors better on only {better} of 16"

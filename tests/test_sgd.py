@@ -47,7 +47,7 @@ def test_sgd_reaches_the_lbfgs_solution(n_classes, gamma, class_weight):
     lbfgs.fit(X, y, sample_weight=sample_weight)
     sgd = WeightedSGDClassifier(**params, random_state=0, max_iter=500)
     sgd.fit(X, y, sample_weight=sample_weight)
-    # The bar: within 2 % in relative norm. Measured 0.3-1.4 % over
+    # The bar: within 2 % in relative norm. Measured 0.3-1.4 % over
     # these cases and two seeds; the rest is SGD noise left when the adaptive
     # learning rate has decayed.
     assert _relative_distance(sgd, lbfgs) < 0.02
