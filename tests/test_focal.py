@@ -96,7 +96,8 @@ def test_gamma_zero_float32_matches_logistic_regression(n_classes):
 
 # ------------------------------------------------------ optimality for γ > 0
 def _naive_objective(coef, X, y, n_outputs, gamma, alpha, C):
-    """The objective of DESIGN §1 written directly from probabilities."""
+    """``C · Σ_i α_t (1 − p_t)^γ (−log p_t) + ½ ‖W‖²``, straight from the
+    probabilities: the objective the estimator minimises, unnormalised."""
     n_features = X.shape[1]
     matrix = coef.reshape(n_features + 1, n_outputs)
     raw = X @ matrix[:-1] + matrix[-1]
