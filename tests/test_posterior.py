@@ -128,7 +128,7 @@ def test_recovered_posterior_is_five_times_closer_to_the_truth(
 ):
     X, y, truth = make_data(seed=seed)
     minority_share = np.bincount(y).min() / y.size
-    # 2 % minority, as the issue asks: over 12 seeds 2.3-2.5 % (binary) and
+    # The 2 % minority this test is about: over 12 seeds 2.3-2.5 % (binary) and
     # 1.8-1.9 % (softmax).
     assert 0.015 < minority_share < 0.03
     if weighting == "balanced":
@@ -234,6 +234,6 @@ def test_posterior_improves_brier_on_most_real_binary_datasets(shared_datasets, 
     assert len(rows) == 16
     # Measured: better on all 16 with each of 12 shuffles of the folds; on
     # the closest dataset (pima) the recovered Brier is at most 0.84 of the
-    # raw one. The issue asks for "most"; 14 leaves room for two datasets to
+    # raw one. The claim is "most"; 14 leaves room for two datasets to
     # flip with a different BLAS or library version.
     assert better >= 14, f"recovered posteriors better on only {better} of 16"

@@ -48,14 +48,14 @@ def test_sgd_reaches_the_lbfgs_solution(n_classes, gamma, class_weight, seed):
     params = dict(gamma=gamma, class_weight=class_weight, C=1.0)
     lbfgs = FocalLogisticRegression(**params, tol=1e-10, max_iter=10_000)
     lbfgs.fit(X, y, sample_weight=sample_weight)
-    # "Enough epochs" (the words): 10 epochs without progress before
+    # Enough epochs: 10 epochs without progress before
     # each decay of the rate, not the default 5, so that the run averages the
     # noise longer at each rate. About twice the epochs (120-210).
     sgd = WeightedSGDClassifier(
         **params, random_state=seed, max_iter=500, n_iter_no_change=10
     )
     sgd.fit(X, y, sample_weight=sample_weight)
-    # The bar: within 2 % in relative norm; the rest is SGD noise left
+    # The bar: within 2 % in relative norm; the rest is SGD noise left
     # when the adaptive learning rate has decayed. The bar holds over seeds:
     # over 12 seeds × these 8 cases 0.17-1.02 %, a factor 2 below it. (With
     # the default patience of 5: 0.23-2.09 %, one draw in 240 above it.)
