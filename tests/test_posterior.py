@@ -138,7 +138,7 @@ def test_recovered_posterior_is_five_times_closer_to_the_truth(
     clf = FocalLogisticRegression(gamma=gamma, max_iter=1000, **params).fit(X, y)
     raw_error = np.abs(clf.predict_proba(X) - truth).mean()
     recovered_error = np.abs(clf.predict_posterior(X) - truth).mean()
-    # The factor 5. Over 12 seeds the error shrinks 7.4-8.5x in the
+    # The bar is a factor 5. Over 12 seeds the error shrinks 7.4-8.5x in the
     # tightest case (softmax, γ=2, balanced), 10-12x with alpha there, 42x
     # and more in the others.
     assert recovered_error <= raw_error / 5
@@ -150,7 +150,7 @@ def test_sgd_posterior_and_multilabel_posterior(seed):
     sgd = WeightedSGDClassifier(class_weight="balanced", random_state=seed)
     sgd.fit(X, y)
     raw_error = np.abs(sgd.predict_proba(X) - truth).mean()
-    # The factor 5; over 12 seeds the error shrinks 89-227x.
+    # The bar is a factor 5; over 12 seeds the error shrinks 89-227x.
     assert np.abs(sgd.predict_posterior(X) - truth).mean() <= raw_error / 5
     # Two copies of the label as a multi-label target: each label's
     # posterior is the binary one.

@@ -83,7 +83,7 @@ def _logistic_five_percent(seed, n_samples=20_000):
 
 @pytest.mark.parametrize("seed", seeds(2))
 def test_partial_fit_stream_matches_a_full_fit_in_pr_auc(seed):
-    # The bar, 0.01, is the issue's; what makes it hold over seeds:
+    # The bar is 0.01; what makes it hold over seeds:
     # - a linear model that is well specified. On make_classification's
     #   clusters (AP 0.2-0.8 across seeds) the gap was -0.07 to +0.05 over 12
     #   seeds; it was within 0.01 on the one seed measured.
