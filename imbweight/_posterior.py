@@ -157,23 +157,167 @@ def softmax_posterior(raw_prediction, gamma, class_weight):
     return softmax(-log_weight - log_u(margin, gamma), axis=1)
 
 
-def posterior_proba(estimator, X):
-    """P(y | x) from an imbweight classifier, bare or inside a pipeline.
+def adjust_prior(proba, source_prior, target_prior=None, *, tau=1.0):
+    """Shift class probabilities from one class prior to another.
 
-    scikit-learn's :class:`~sklearn.pipeline.Pipeline` (and imbalanced-learn's)
-    forwards only the prediction methods it knows, so ``predict_posterior``
-    of a final imbweight step is out of reach through the pipeline itself.
-    This function transforms ``X`` through the earlier steps (samplers act
-    in ``fit`` only and are skipped, as the pipeline does when predicting)
-    and asks the final step. It also looks inside fitted searches
-    (``best_estimator_``) and meta-estimators that expose
-    ``predict_posterior``.
+    A model whose probabilities ``q`` are right for a population with class
+    frequencies ``source_prior`` gives, for a population that differs only
+    in its class frequencies (the same ``P(x | y)``), the probabilities::
+
+        p_k  ∝  q_k · (target_k / source_k) ^ tau
+
+    renormalised over the classes. With ``tau=1`` this is Bayes' rule, exact
+    for any model whose ``q`` estimates the posterior under ``source_prior``:
+    use it when the class frequencies in production differ from those in
+    training, or to undo a resampling of the training set (``source_prior``
+    the counts after the sampler, ``target_prior`` those before;
+    :func:`posterior_proba` does this for an :class:`imbweight.pipeline.Pipeline`).
+
+    ``target_prior=None`` means equal frequencies: ``p_k ∝ q_k / π_k^τ`` is
+    the post-hoc logit adjustment of Menon et al. (2021), whose ``argmax``
+    minimises the balanced error at ``tau=1``; ``tau`` tunes its strength
+    (0 leaves ``q`` unchanged).
+
+    Parameters
+    ----------
+    proba : array-like of shape (n_samples, n_classes)
+        Class probabilities (``predict_proba``, or a recovered posterior),
+        one column per class. Rows need not sum to one.
+    source_prior : array-like of shape (n_classes,)
+        Class frequencies ``proba`` refers to, ordered like its columns; only
+        their ratios matter, so class counts will do. Must be positive.
+    target_prior : array-like of shape (n_classes,), default=None
+        Class frequencies to shift to (counts will do); ``None`` for equal
+        frequencies. Must be non-negative: a class of frequency 0 gets
+        probability 0.
+    tau : float >= 0, default=1.0
+        Strength of the shift, the exponent of the prior ratio.
+
+    Returns
+    -------
+    proba : ndarray of shape (n_samples, n_classes)
+        The shifted probabilities; every row sums to one.
+
+    Raises
+    ------
+    ValueError
+        If the priors do not have one positive (source) or non-negative
+        (target) finite entry per column of ``proba``, if ``proba`` is not
+        finite and non-negative, or if a row has no probability left on any
+        class the target prior keeps.
+
+    See Also
+    --------
+    posterior_proba : Applies the shift a pipeline's samplers call for.
+
+    Notes
+    -----
+    **Logit-adjusted and balanced-softmax losses.** The logit-adjusted loss
+    (Menon et al. 2021) trains the softmax of ``z_k + τ log π_k`` by
+    cross-entropy, and the balanced softmax (Ren et al. 2020) is its
+    ``τ = 1`` case. For a model with a fitted, unpenalised intercept (a
+    linear model; boosting started from a fitted init score, which every
+    tree then builds on) the constant ``τ log π_k`` is absorbed by the
+    intercept: the minimiser of those losses is the plain cross-entropy
+    minimiser with its intercepts shifted by ``-τ log π_k``. Training with
+    them is therefore the same as training by plain cross-entropy and
+    calling ``adjust_prior(model.predict_proba(X), π, tau=τ)`` on its
+    output, which keeps the calibrated ``predict_proba`` available as well.
+
+    References
+    ----------
+    A. K. Menon, S. Jayasumana, A. S. Rawat, H. Jain, A. Veit and S. Kumar,
+    "Long-tail learning via logit adjustment", ICLR 2021.
+    J. Ren, C. Yu, S. Sheng, X. Ma, H. Zhao, S. Yi and H. Li, "Balanced
+    Meta-Softmax for Long-Tailed Visual Recognition", NeurIPS 2020.
+
+    Examples
+    --------
+    A model trained where 10 % of the rows were positive, deployed where
+    1 % are:
+
+    >>> import numpy as np
+    >>> from imbweight import adjust_prior
+    >>> proba = np.array([[0.5, 0.5], [0.9, 0.1]])
+    >>> adjust_prior(proba, [0.9, 0.1], [0.99, 0.01]).round(4)
+    array([[0.9167, 0.0833],
+           [0.99  , 0.01  ]])
+
+    The logit adjustment towards equal class frequencies:
+
+    >>> adjust_prior(proba, [0.9, 0.1]).round(4)
+    array([[0.1, 0.9],
+           [0.5, 0.5]])
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    if proba.ndim != 2 or not np.all(np.isfinite(proba)) or np.any(proba < 0):
+        raise ValueError(
+            f"proba must be a 2-D array of finite, non-negative probabilities, "
+            f"one column per class; got an array of shape {proba.shape}."
+        )
+    n_classes = proba.shape[1]
+    source = _check_prior(source_prior, n_classes, "source_prior", positive=True)
+    if target_prior is None:
+        target = np.ones(n_classes)
+    else:
+        target = _check_prior(target_prior, n_classes, "target_prior", positive=False)
+    if not (np.isfinite(tau) and tau >= 0):
+        raise ValueError(f"tau must be a finite number >= 0; got {tau!r}.")
+    with np.errstate(divide="ignore"):
+        log_ratio = tau * (np.log(target) - np.log(source))
+    # Scaled by the largest ratio, so that no finite prior overflows.
+    shifted = proba * np.exp(log_ratio - log_ratio.max())
+    total = shifted.sum(axis=1, keepdims=True)
+    if np.any(total <= 0):
+        rows = np.flatnonzero(total <= 0)[:5].tolist()
+        raise ValueError(
+            f"Rows {rows} of proba put no probability on any class that "
+            f"target_prior keeps; they cannot be shifted to it."
+        )
+    return shifted / total
+
+
+def _check_prior(prior, n_classes, name, *, positive):
+    prior = np.asarray(prior, dtype=np.float64)
+    bad = ~np.isfinite(prior) | ((prior <= 0) if positive else (prior < 0))
+    if prior.shape != (n_classes,) or np.any(bad) or not np.any(prior > 0):
+        accepted = "positive" if positive else "non-negative (not all zero)"
+        raise ValueError(
+            f"{name} must hold one finite, {accepted} frequency or count per "
+            f"column of proba ({n_classes}); got {prior.tolist()}."
+        )
+    return prior
+
+
+def posterior_proba(estimator, X):
+    """P(y | x) from any fitted classifier, bare or inside a pipeline or search.
+
+    scikit-learn's :class:`~sklearn.pipeline.Pipeline` (and
+    imbalanced-learn's) forwards only the prediction methods it knows, and a
+    search only those of its best estimator. This function reaches the
+    final classifier through fitted searches (``best_estimator_``) and
+    pipelines, transforming ``X`` through the earlier steps, and returns:
+
+    - its ``predict_posterior`` when it has one: every imbweight classifier,
+      :class:`~imbweight.ClassWeightedClassifier` and
+      :class:`~imbweight.CostSensitiveClassifier` undo the class weights,
+      focal ``alpha`` and ``gamma`` they were trained with, and an
+      :class:`imbweight.pipeline.Pipeline` also undoes its samplers;
+    - otherwise its ``predict_proba``, taken to be P(y | x) already.
+
+    A sampler (any step with ``fit_resample``) changes the class balance the
+    final classifier learns, and its probabilities with it. Only an
+    :class:`imbweight.pipeline.Pipeline` records the class counts before
+    and after each sampler, which the correction ``P(y = k | x) ∝
+    q_k n_k / n'_k`` needs; a plain imbalanced-learn ``Pipeline`` with a
+    sampler is an error.
 
     Parameters
     ----------
     estimator : fitted estimator
-        An imbweight classifier, or a Pipeline / GridSearchCV ending in one.
+        A classifier, or a Pipeline or search ending in one.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Samples, as ``estimator.predict`` takes them.
 
     Returns
     -------
@@ -183,7 +327,13 @@ def posterior_proba(estimator, X):
     Raises
     ------
     TypeError
-        If the final estimator has no ``predict_posterior``.
+        If the final estimator has neither ``predict_posterior`` nor
+        ``predict_proba``, or if a pipeline with a sampler did not record
+        the class counts (use :class:`imbweight.pipeline.Pipeline`).
+
+    See Also
+    --------
+    adjust_prior : Shift posteriors to other class frequencies.
 
     Examples
     --------
@@ -198,29 +348,116 @@ def posterior_proba(estimator, X):
     >>> posterior_proba(pipe, X).shape
     (100, 2)
     """
+    final, X = posterior_source(estimator, X)
+    if hasattr(final, "predict_posterior"):
+        return final.predict_posterior(X)
+    return final.predict_proba(X)
+
+
+def posterior_source(estimator, X=None):
+    """The estimator :func:`posterior_proba` asks, and ``X`` as it reaches it.
+
+    Also a check, before any fit, that ``posterior_proba`` will work on
+    ``estimator`` once fitted (with ``X=None``, nothing is transformed).
+
+    Raises
+    ------
+    TypeError
+        If the estimator reached has neither ``predict_posterior`` nor
+        ``predict_proba``, reweighs its classes itself without undoing it, or
+        sits behind a sampler whose counts were not recorded.
+    """
     final, X = final_step(estimator, X)
-    if not hasattr(final, "predict_posterior"):
+    if hasattr(final, "predict_posterior"):
+        return final, X
+    if not hasattr(final, "predict_proba"):
         raise TypeError(
-            f"{type(final).__name__} has no predict_posterior; posterior_proba "
-            f"needs an imbweight classifier, bare or as the last step of a "
-            f"pipeline or search."
+            f"{type(final).__name__} has neither predict_posterior nor "
+            f"predict_proba; P(y | x) needs a classifier with probabilities, bare "
+            f"or as the last step of a pipeline or search."
         )
-    return final.predict_posterior(X)
+    _check_unweighted(final)
+    return final, X
+
+
+# Parameters by which a classifier reweighs its classes without undoing it
+# in predict_proba (scikit-learn's class_weight; LightGBM's and XGBoost's
+# positive-class weights), and the values at which they do nothing.
+_REWEIGHTING_PARAMS = {
+    "class_weight": (None,),
+    "is_unbalance": (None, False),
+    "scale_pos_weight": (None, 1, 1.0),
+}
+
+
+def _check_unweighted(classifier):
+    """Raise if ``classifier`` reweighed its classes: its proba is not P(y | x)."""
+    params = {}
+    if hasattr(classifier, "get_params"):
+        params = classifier.get_params(deep=False)
+    for name, neutral in _REWEIGHTING_PARAMS.items():
+        value = params.get(name)
+        if not any(value is v or value == v for v in neutral):
+            kind = type(classifier).__name__
+            raise TypeError(
+                f"{kind} was trained with {name}={value!r}, and its predict_proba "
+                f"does not undo it, so it is not P(y | x). Leave {name} at its "
+                f"default and weigh the classes with "
+                f"imbweight.ClassWeightedClassifier({kind}(...), class_weight=...), "
+                f"whose predict_posterior undoes the weights."
+            )
 
 
 def final_step(estimator, X):
-    """The estimator that predicts, and ``X`` as it reaches it."""
+    """The estimator whose probabilities answer for ``estimator``, and ``X`` for it.
+
+    Goes into fitted searches and pipelines until it meets an estimator with
+    ``predict_posterior`` (which includes an :class:`imbweight.pipeline.Pipeline`:
+    it undoes its own samplers) or one that is neither.
+
+    Raises
+    ------
+    TypeError
+        If a pipeline it goes into has a sampler: its final step learned the
+        resampled class balance, and the pipeline did not record it.
+    """
     while not hasattr(estimator, "predict_posterior"):
         if hasattr(estimator, "best_estimator_"):
             estimator = estimator.best_estimator_
         elif hasattr(estimator, "steps"):
-            for _, step in estimator.steps[:-1]:
-                # "passthrough" and samplers (which act in fit only) leave X.
-                if step not in (None, "passthrough") and not hasattr(
-                    step, "fit_resample"
-                ):
-                    X = step.transform(X)
+            # An imbweight Pipeline whose final step has no probabilities
+            # recorded its samplers: the error is then about that step.
+            recorded = hasattr(estimator, "class_counts_")
+            X = transform_to_final_step(estimator, X, samplers_recorded=recorded)
             estimator = estimator[-1]
         else:
             break
     return estimator, X
+
+
+def transform_to_final_step(pipeline, X, *, samplers_recorded):
+    """``X`` transformed by every step of ``pipeline`` but the last.
+
+    Samplers (steps with ``fit_resample``) act in ``fit`` only and are
+    skipped, as the pipeline skips them when it predicts; unless
+    ``samplers_recorded``, meeting one is an error. ``X=None`` only checks.
+    """
+    for name, step in pipeline.steps[:-1]:
+        if step is None or (isinstance(step, str) and step == "passthrough"):
+            continue
+        if hasattr(step, "fit_resample"):
+            if not samplers_recorded:
+                raise TypeError(
+                    f"Cannot recover P(y | x) through this {type(pipeline).__name__}"
+                    f": its step {name!r} ({type(step).__name__}) resampled the "
+                    f"training data, so the final step learned another class "
+                    f"balance, and the pipeline did not record which. Build it "
+                    f"with imbweight.pipeline.Pipeline or "
+                    f"imbweight.pipeline.make_pipeline (drop-in subclasses of "
+                    f"imbalanced-learn's that record the class counts around "
+                    f"each sampler) and fit it again."
+                )
+            continue
+        if X is not None:
+            X = step.transform(X)
+    return X

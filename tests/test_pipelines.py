@@ -9,7 +9,9 @@ estimators through metadata routing.
 
 ecoli4 (336 rows, 20 minority) keeps each search to a few seconds on two
 cores; a training fold of the 3-fold split holds 13 or 14 minority rows, more
-than the 6 SMOTE's default ``k_neighbors=5`` needs.
+than the 6 SMOTE's default ``k_neighbors=5`` needs. The pipeline is
+imbweight's subclass of imbalanced-learn's, which records the class counts
+around SMOTE so that ``posterior_proba`` can undo it.
 """
 
 import pickle
@@ -17,7 +19,6 @@ import pickle
 import numpy as np
 import pytest
 from imblearn.over_sampling import SMOTE
-from imblearn.pipeline import Pipeline
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import clone
@@ -38,6 +39,7 @@ from imbweight import (
     posterior_proba,
 )
 from imbweight.datasets import load_dataset
+from imbweight.pipeline import Pipeline
 
 SMOTE_RATIO = 0.5
 CV = StratifiedKFold(3, shuffle=True, random_state=0)
