@@ -10,6 +10,7 @@ __version__ = "0.1.0.dev0"
 _PUBLIC = {
     "ClassWeightedClassifier": "imbweight._wrapper",
     "ClassWeights": "imbweight.class_weight",
+    "CostSensitiveClassifier": "imbweight._decisions",
     "FocalLogisticRegression": "imbweight._focal",
     "WeightedSGDClassifier": "imbweight._sgd",
     "adjust_prior": "imbweight._posterior",
@@ -23,6 +24,7 @@ _PUBLIC = {
 __all__ = [
     "ClassWeightedClassifier",
     "ClassWeights",
+    "CostSensitiveClassifier",
     "FocalLogisticRegression",
     "WeightedSGDClassifier",
     "__version__",
