@@ -33,9 +33,14 @@ N_FOLDS = 5
 QUICK_DATASETS = ("pima", "ecoli4", "glass5", "yeast4", "glass")
 
 
+def smote_neighbors(minority_train):
+    """SMOTE's ``k_neighbors``: 5, or fewer when a training class is smaller."""
+    return max(1, min(5, minority_train - 1))
+
+
 def strategies(max_minority_train):
     """The compared strategies, each a fresh pipeline."""
-    k_neighbors = max(1, min(5, max_minority_train - 1))
+    k_neighbors = smote_neighbors(max_minority_train)
     return {
         "LogisticRegression": make_pipeline(
             StandardScaler(), LogisticRegression(max_iter=1000)
@@ -97,21 +102,30 @@ def _scores(estimator, X, y, classes):
     return pr_auc, balanced_accuracy_score(y, estimator.predict(X))
 
 
+def read_for_cv(path):
+    """Features, target and folds of a dataset, and its smallest training class.
+
+    A class with fewer rows than folds cannot be in every fold: it is left
+    out. The last value is the fewest rows any class has in a training fold.
+    """
+    X, y = read_csv(path)
+    classes, counts = np.unique(y, return_counts=True)
+    keep = np.isin(y, classes[counts >= N_FOLDS])
+    X, y = X[keep], y[keep]
+    folds = StratifiedKFold(N_FOLDS, shuffle=True, random_state=0)
+    minority_train = min(
+        np.bincount(y[train]).min(initial=y.size, where=np.bincount(y[train]) > 0)
+        for train, _ in folds.split(X, y)
+    )
+    return X, y, folds, minority_train
+
+
 def cross_validate(paths):
     """Mean PR-AUC and balanced accuracy of each strategy on each dataset."""
     results = {}
     for path in paths:
-        X, y = read_csv(path)
-        classes, counts = np.unique(y, return_counts=True)
-        # A class with fewer rows than folds cannot be in every fold.
-        keep = np.isin(y, classes[counts >= N_FOLDS])
-        X, y = X[keep], y[keep]
+        X, y, folds, minority_train = read_for_cv(path)
         classes = np.unique(y)
-        folds = StratifiedKFold(N_FOLDS, shuffle=True, random_state=0)
-        minority_train = min(
-            np.bincount(y[train]).min(initial=y.size, where=np.bincount(y[train]) > 0)
-            for train, _ in folds.split(X, y)
-        )
         log(f"  quality {path.stem}: {X.shape[0]}x{X.shape[1]}, {classes.size} cl.")
         scores = {}
         for name, strategy in strategies(minority_train).items():

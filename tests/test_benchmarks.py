@@ -91,8 +91,10 @@ def test_every_section_runs_end_to_end(tmp_path, capsys):
         "Peak memory of a fit",
         "Quality: PR-AUC",
         "Quality: balanced accuracy",
+        "Decisions: expected cost",
     ]:
         assert f"## {title}" in report and f"## {title}" in printed
     assert "(c) CSR binary" in report and "glass5" in report
     assert "mean rank" in report and "thread pool" in report
+    assert "lower than balanced argmax" in report and "CSC tuned" in report
     assert (tmp_path / "scaling.png").exists() == has_matplotlib
