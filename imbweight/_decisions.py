@@ -113,8 +113,10 @@ class CostSensitiveClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         default the sorted classes of ``y``, as in ``classes_``). Costs
         must be finite and non-negative (a gain is a lower cost: adding a
         constant to a row changes no decision); a correct decision that is
-        not the cheapest of its row is warned about. ``None`` is the
-        zero-one cost ``1 - eye(n_classes)``: the most probable class.
+        not the cheapest of its row is warned about. A pandas DataFrame
+        with the class labels as index (truth) and columns (decision) is
+        ordered by them. ``None`` is the zero-one cost ``1 - eye(n_classes)``:
+        the most probable class.
     labels : array-like of shape (n_classes,), default=None
         The classes in the order of the rows and columns of
         ``cost_matrix``; they must be exactly the classes of ``y``. ``None``
@@ -543,10 +545,15 @@ def _check_cost_matrix(cost_matrix, labels, classes):
                 "given without a cost_matrix."
             )
         return 1.0 - np.eye(n_classes)
-    if np.ndim(cost_matrix) != 2:
+    labels = _frame_labels(cost_matrix, labels)
+    try:
+        shape = np.shape(cost_matrix)
+    except ValueError:  # ragged nested lists
+        shape = "ragged"
+    if len(shape) != 2:
         raise ValueError(
             f"cost_matrix must be 2-D, of shape (n_classes, n_classes) with "
-            f"cost_matrix[true, predicted]; got shape {np.shape(cost_matrix)}."
+            f"cost_matrix[true, predicted]; got shape {shape}."
         )
     cost_matrix = check_array(cost_matrix, dtype=np.float64, input_name="cost_matrix")
     order = classes if labels is None else _check_labels(labels, classes)
@@ -582,6 +589,31 @@ def _check_cost_matrix(cost_matrix, labels, classes):
             stacklevel=4,
         )
     return cost_matrix
+
+
+def _frame_labels(cost_matrix, labels):
+    """The labels of a DataFrame cost matrix (its index and columns), else ``labels``.
+
+    A frame with the default positions 0..K-1 as index and columns has no
+    labels of its own.
+    """
+    if not (hasattr(cost_matrix, "index") and hasattr(cost_matrix, "columns")):
+        return labels
+    rows, columns = list(cost_matrix.index), list(cost_matrix.columns)
+    if rows == columns == list(range(len(columns))):
+        return labels
+    if rows != columns:
+        raise ValueError(
+            f"A DataFrame cost_matrix must list the same classes, in the same "
+            f"order, as its index (the truth) and its columns (the decision); got "
+            f"index {rows} and columns {columns}."
+        )
+    if labels is not None and list(np.asarray(labels).tolist()) != columns:
+        raise ValueError(
+            f"labels={np.asarray(labels).tolist()} disagrees with the index and "
+            f"columns of the DataFrame cost_matrix, {columns}; give one of them."
+        )
+    return np.asarray(columns)
 
 
 def _check_labels(labels, classes):

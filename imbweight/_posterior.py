@@ -21,8 +21,12 @@ For ``γ = 0``, ``u(q) = 1 / q`` and this is the prior correction
 not depend on the class.
 """
 
+from numbers import Real
+
 import numpy as np
 from scipy.special import log_softmax, logsumexp, softmax
+
+from imbweight._compat import Interval, validate_params
 
 
 def log_u(logit, gamma):
@@ -157,6 +161,15 @@ def softmax_posterior(raw_prediction, gamma, class_weight):
     return softmax(-log_weight - log_u(margin, gamma), axis=1)
 
 
+@validate_params(
+    {
+        "proba": ["array-like"],
+        "source_prior": ["array-like"],
+        "target_prior": [None, "array-like"],
+        "tau": [Interval(Real, 0, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def adjust_prior(proba, source_prior, target_prior=None, *, tau=1.0):
     """Shift class probabilities from one class prior to another.
 
@@ -261,8 +274,6 @@ def adjust_prior(proba, source_prior, target_prior=None, *, tau=1.0):
         target = np.ones(n_classes)
     else:
         target = _check_prior(target_prior, n_classes, "target_prior", positive=False)
-    if not (np.isfinite(tau) and tau >= 0):
-        raise ValueError(f"tau must be a finite number >= 0; got {tau!r}.")
     with np.errstate(divide="ignore"):
         log_ratio = tau * (np.log(target) - np.log(source))
     # Scaled by the largest ratio, so that no finite prior overflows.

@@ -368,6 +368,8 @@ def test_fit_params_reach_the_estimator_without_routing(binary):
         ({"cost_matrix": np.zeros((3, 3))}, r"shape \(3, 3\) but y has 2 classes"),
         ({"cost_matrix": np.zeros((2, 3))}, r"shape \(2, 3\) but y has 2 classes"),
         ({"cost_matrix": [0, 1, 1, 0]}, "cost_matrix must be 2-D"),
+        ({"cost_matrix": [[0, 1], [1]]}, "cost_matrix must be 2-D.*ragged"),
+        ({"cost_matrix": [["0", "1"], ["a", "0"]]}, "could not convert"),
         ({"cost_matrix": [[0, 1], [-1, 0]]}, "cost_matrix must be non-negative"),
         ({"cost_matrix": [[0, 1], [np.nan, 0]]}, "cost_matrix contains NaN"),
         ({"cost_matrix": [[0, np.inf], [1, 0]]}, "cost_matrix contains infinity"),
@@ -384,6 +386,31 @@ def test_bad_cost_matrix_or_labels_fail_before_any_fit(binary, params, match):
     clf = CostSensitiveClassifier(LogisticRegression(), **params)
     with pytest.raises(ValueError, match=match):
         clf.fit(X_nan, y)
+
+
+def test_a_dataframe_cost_matrix_is_ordered_by_its_labels(three_classes):
+    pd = pytest.importorskip("pandas")
+    X, y = three_classes
+    order = ["routine", "urgent", "critical"]
+    frame = pd.DataFrame(COST3, index=order, columns=order)
+    by_frame = CostSensitiveClassifier(LogisticRegression(), cost_matrix=frame)
+    by_labels = CostSensitiveClassifier(
+        LogisticRegression(), cost_matrix=COST3, labels=order
+    )
+    assert_array_equal(
+        by_frame.fit(X, y).cost_matrix_, by_labels.fit(X, y).cost_matrix_
+    )
+    # Positions 0..K-1 are no labels: the matrix is then in sorted order.
+    positional = CostSensitiveClassifier(
+        LogisticRegression(), cost_matrix=pd.DataFrame(COST3)
+    ).fit(X, y)
+    assert_array_equal(positional.cost_matrix_, COST3)
+    with pytest.raises(ValueError, match="same order, as its index"):
+        CostSensitiveClassifier(
+            cost_matrix=pd.DataFrame(COST3, index=order, columns=order[::-1])
+        ).fit(X, y)
+    with pytest.raises(ValueError, match="disagrees with the index and columns"):
+        CostSensitiveClassifier(cost_matrix=frame, labels=order[::-1]).fit(X, y)
 
 
 def test_costly_correct_decisions_warn(binary):

@@ -320,7 +320,8 @@ def test_adjust_prior_extreme_priors_stay_finite():
         (([[0.5, 0.5]], [1.0, 1.0], [0.0, 0.0]), {}, "target_prior"),
         (([0.5, 0.5], [1.0, 1.0]), {}, "proba must be a 2-D array"),
         (([[0.5, -0.5]], [1.0, 1.0]), {}, "non-negative probabilities"),
-        (([[0.5, 0.5]], [1.0, 1.0]), {"tau": -1.0}, "tau must be"),
+        (([[0.5, 0.5]], [1.0, 1.0]), {"tau": -1.0}, "'tau' parameter"),
+        (([[0.5, 0.5]], [1.0, 1.0]), {"tau": np.inf}, "'tau' parameter"),
         (([[1.0, 0.0]], [1.0, 1.0], [0.0, 1.0]), {}, r"Rows \[0\] of proba"),
     ],
 )
