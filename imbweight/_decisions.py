@@ -22,21 +22,19 @@ stored with ``θ[0] = 0``.
 """
 
 import warnings
-from copy import deepcopy
 
 import numpy as np
 import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import check_cv
-from sklearn.utils import get_tags, indexable
+from sklearn.utils import indexable
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_array,
     check_is_fitted,
@@ -52,7 +50,7 @@ from imbweight._compat import (
     num_samples,
 )
 from imbweight._posterior import posterior_proba, posterior_source
-from imbweight._targets import check_target
+from imbweight._wrapper import WrappedClassifierMixin, _estimator_has
 
 __all__ = ["CostSensitiveClassifier"]
 
@@ -64,20 +62,9 @@ _N_CANDIDATES = 200
 _MAX_SWEEPS = 20
 
 
-def _estimator_has(*attrs):
-    """Whether the fitted estimator, else the one given, has one of ``attrs``."""
-
-    def check(self):
-        if hasattr(self, "estimator_"):
-            estimator = self.estimator_
-        else:
-            estimator = self._unfitted_estimator()
-        return any(hasattr(estimator, attr) for attr in attrs)
-
-    return check
-
-
-class CostSensitiveClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class CostSensitiveClassifier(
+    WrappedClassifierMixin, MetaEstimatorMixin, ClassifierMixin, BaseEstimator
+):
     """Cost-optimal decisions from any classifier's posteriors and a cost matrix.
 
     ``predict`` returns, for each sample, the class with the least expected
@@ -236,6 +223,7 @@ class CostSensitiveClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         self.cv = cv
 
     def _unfitted_estimator(self):
+        """The classifier to clone in ``fit``: ``estimator``, by default LR."""
         return LogisticRegression() if self.estimator is None else self.estimator
 
     # ----------------------------------------------------------------- fitting
@@ -346,32 +334,6 @@ class CostSensitiveClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             posterior[test] = posterior_proba(fold, _rows(X, test))
         codes = np.searchsorted(classes, y)
         return _tune_offsets(posterior, codes, cost_matrix, sample_weight)
-
-    def _check_target(self, y):
-        """``y`` as a 1-D array of binary or multiclass labels."""
-        name = type(self).__name__
-        if y is None:
-            raise ValueError(
-                f"{name} requires y to be passed, but the target y is None."
-            )
-        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        return check_target(y, name, multilabel=False)[0]
-
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "estimator_")
-
-    @property
-    def n_features_in_(self):
-        """Number of features seen during ``fit``."""
-        return self.estimator_.n_features_in_
-
-    @property
-    def feature_names_in_(self):
-        """Names of features seen during ``fit``."""
-        return self.estimator_.feature_names_in_
 
     # -------------------------------------------------------------- prediction
     def predict(self, X):
@@ -496,24 +458,6 @@ class CostSensitiveClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
                 method_mapping=MethodMapping().add(caller="fit", callee="fit"),
             )
         )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        try:
-            inner = get_tags(self._unfitted_estimator())
-        except (AttributeError, TypeError, ValueError):
-            # Not an estimator (yet): fit's parameter validation will say so.
-            return tags
-        # X goes to the estimator untouched: accept what it accepts.
-        tags.input_tags = deepcopy(inner.input_tags)
-        tags.non_deterministic = inner.non_deterministic
-        if inner.classifier_tags is not None:
-            tags.classifier_tags.poor_score = inner.classifier_tags.poor_score
-            tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
-        tags.classifier_tags.multi_label = False
-        tags.target_tags.multi_output = False
-        tags.target_tags.single_output = True
-        return tags
 
 
 def _rows(data, index):

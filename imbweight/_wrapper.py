@@ -45,20 +45,93 @@ from imbweight._posterior import check_recoverable
 from imbweight._targets import ClassCounts, check_target
 from imbweight.class_weight import class_weight_array, resolve_class_weight
 
-__all__ = ["ClassWeightedClassifier"]
+__all__ = ["ClassWeightedClassifier", "WrappedClassifierMixin"]
 
 
 def _estimator_has(*attrs):
     """Whether the fitted estimator, else the unfitted one, has one of ``attrs``."""
 
     def check(self):
-        estimator = getattr(self, "estimator_", self.estimator)
+        if hasattr(self, "estimator_"):
+            estimator = self.estimator_
+        else:
+            estimator = self._unfitted_estimator()
         return any(hasattr(estimator, attr) for attr in attrs)
 
     return check
 
 
-class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class WrappedClassifierMixin:
+    """What a meta-estimator around one classifier, ``estimator``, shares.
+
+    The target check (binary or multiclass labels), fitted state
+    (``estimator_``), the feature attributes and the tags of the wrapped
+    classifier, which receives ``X`` untouched. Used by
+    :class:`ClassWeightedClassifier` and
+    :class:`~imbweight.CostSensitiveClassifier`.
+    """
+
+    # Appended to the error for a multi-label target.
+    _MULTILABEL_ADVICE = ""
+
+    def _unfitted_estimator(self):
+        """The classifier to clone in ``fit``."""
+        return self.estimator
+
+    def _check_target(self, y):
+        """``y`` as a 1-D array of binary or multiclass labels."""
+        name = type(self).__name__
+        if y is None:
+            raise ValueError(
+                f"{name} requires y to be passed, but the target y is None."
+            )
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        try:
+            return check_target(y, name, multilabel=False)[0]
+        except ValueError as error:
+            if "multilabel-indicator" not in str(error) or not self._MULTILABEL_ADVICE:
+                raise
+            raise ValueError(f"{error} {self._MULTILABEL_ADVICE}") from None
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "estimator_")
+
+    @property
+    def n_features_in_(self):
+        """Number of features seen during ``fit``."""
+        return self.estimator_.n_features_in_
+
+    @property
+    def feature_names_in_(self):
+        """Names of features seen during ``fit``."""
+        return self.estimator_.feature_names_in_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            inner = get_tags(self._unfitted_estimator())
+        except (AttributeError, TypeError, ValueError):
+            # Not an estimator (yet): fit's parameter validation will say so.
+            return tags
+        # X goes to the wrapped classifier untouched: it accepts what that does.
+        tags.input_tags = deepcopy(inner.input_tags)
+        tags.non_deterministic = inner.non_deterministic
+        if inner.classifier_tags is not None:
+            tags.classifier_tags.poor_score = inner.classifier_tags.poor_score
+            tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
+        # One column of labels only.
+        tags.classifier_tags.multi_label = False
+        tags.target_tags.multi_output = False
+        tags.target_tags.single_output = True
+        return tags
+
+
+class ClassWeightedClassifier(
+    WrappedClassifierMixin, MetaEstimatorMixin, ClassifierMixin, BaseEstimator
+):
     """Give any scikit-learn classifier imbweight's class-weight strategies.
 
     In ``fit``, ``class_weight`` is resolved on the labels the wrapper
@@ -176,6 +249,11 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         ],
     }
 
+    _MULTILABEL_ADVICE = (
+        "For multi-label targets pass class_weight to an imbweight estimator "
+        "directly: it weighs each label."
+    )
+
     def __init__(self, estimator, class_weight="balanced"):
         self.estimator = estimator
         self.class_weight = class_weight
@@ -263,40 +341,6 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
                 f"class_weight or sample_weight (for a Pipeline, wrap its final "
                 f"step instead), or resample the data (imblearn)."
             )
-
-    def _check_target(self, y):
-        """``y`` as a 1-D array of binary or multiclass labels."""
-        name = type(self).__name__
-        if y is None:
-            raise ValueError(
-                f"{name} requires y to be passed, but the target y is None."
-            )
-        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        try:
-            return check_target(y, name, multilabel=False)[0]
-        except ValueError as error:
-            if "multilabel-indicator" not in str(error):
-                raise
-            raise ValueError(
-                f"{error} For multi-label targets pass class_weight to an imbweight "
-                f"estimator directly: it weighs each label."
-            ) from None
-
-    def __sklearn_is_fitted__(self):
-        return hasattr(self, "estimator_")
-
-    @property
-    def n_features_in_(self):
-        """Number of features seen during ``fit``."""
-        return self.estimator_.n_features_in_
-
-    @property
-    def feature_names_in_(self):
-        """Names of features seen during ``fit``."""
-        return self.estimator_.feature_names_in_
 
     # -------------------------------------------------------------- prediction
     @available_if(_estimator_has("predict"))
@@ -460,25 +504,6 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
                 method_mapping=MethodMapping().add(caller="fit", callee="fit"),
             )
         )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        try:
-            inner = get_tags(self.estimator)
-        except (AttributeError, TypeError, ValueError):
-            # Not an estimator (yet): fit's parameter validation will say so.
-            return tags
-        # X goes to the wrapped classifier untouched: it accepts what that does.
-        tags.input_tags = deepcopy(inner.input_tags)
-        tags.non_deterministic = inner.non_deterministic
-        if inner.classifier_tags is not None:
-            tags.classifier_tags.poor_score = inner.classifier_tags.poor_score
-            tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
-        # Class weights are defined for one label column only.
-        tags.classifier_tags.multi_label = False
-        tags.target_tags.multi_output = False
-        tags.target_tags.single_output = True
-        return tags
 
 
 def _without_sample_weight(estimator):

@@ -421,8 +421,44 @@ def _acceptance_model(name):
 )
 def test_recovered_posteriors_after_weighting_and_resampling(make_data, name):
     plain, weighted = _acceptance_model(name)
+    rows = _brier_ratios(make_data, plain, weighted, ACCEPTANCE_SEEDS)
+    print(f"\n{make_data.__name__}, {name}: Brier / plain model's Brier")
+    _print_ratios(rows)
+    assert all(recovered <= 1.05 for *_, recovered in rows), rows
+    assert all(raw >= 1.3 for *_, raw, _ in rows), rows
+
+
+# A forest's probabilities are leaf frequencies, not the minimiser of a
+# log-loss: class weights or resampling change which trees grow, and a pure
+# leaf stays pure whatever the prior correction. The recovery is therefore
+# approximate; this measures how close it comes (README, "My model was
+# trained on SMOTE data"), on the data and protocol above with two seeds.
+# Measured: within 0.1-3.4 % of the plain forest's Brier score with
+# min_samples_leaf=50, 0.1-4.6 % fully grown. The bound asserted, 10 %,
+# says "approximate, not far"; the raw probabilities are 1.05-8 times worse.
+@pytest.mark.slow
+@pytest.mark.parametrize("make_data", [_known_binary, _known_softmax])
+@pytest.mark.parametrize("min_samples_leaf", [50, 1])
+def test_recovered_forest_posteriors_are_approximate(make_data, min_samples_leaf):
+    forest = RandomForestClassifier(
+        n_estimators=50, min_samples_leaf=min_samples_leaf, random_state=0
+    )
+    weighted = ClassWeightedClassifier(clone(forest), "balanced")
+    rows = _brier_ratios(make_data, forest, weighted, ACCEPTANCE_SEEDS[:2])
+    print(f"\n{make_data.__name__}, forest min_samples_leaf={min_samples_leaf}")
+    _print_ratios(rows)
+    assert all(recovered <= 1.10 and recovered < raw for *_, raw, recovered in rows)
+
+
+def _brier_ratios(make_data, plain, weighted, seeds):
+    """(seed, how, raw, recovered): Brier scores over the plain model's.
+
+    For each seed, ``weighted`` and ``plain`` after SMOTE and after random
+    under-sampling (both to equal classes) are fitted on fresh data, and
+    scored, by ``predict_proba`` and by ``posterior_proba``, on fresh data.
+    """
     rows = []
-    for seed in ACCEPTANCE_SEEDS:
+    for seed in seeds:
         X, y, _ = make_data(n=N_ACCEPTANCE, seed=seed)
         X_test, y_test, _ = make_data(n=N_ACCEPTANCE, seed=seed + 100)
         reference = _brier(posterior_proba(clone(plain).fit(X, y), X_test), y_test)
@@ -440,11 +476,12 @@ def test_recovered_posteriors_after_weighting_and_resampling(make_data, name):
             raw = _brier(model.predict_proba(X_test), y_test) / reference
             recovered = _brier(posterior_proba(model, X_test), y_test) / reference
             rows.append((seed, how, raw, recovered))
-    print(f"\n{make_data.__name__}, {name}: Brier / plain model's Brier")
+    return rows
+
+
+def _print_ratios(rows):
     for seed, how, raw, recovered in rows:
         print(f"  seed {seed}  {how:<18} raw {raw:6.3f}  recovered {recovered:6.4f}")
-    assert all(recovered <= 1.05 for *_, recovered in rows), rows
-    assert all(raw >= 1.3 for *_, raw, _ in rows), rows
 
 
 # ------------------------------------------------------------ real data
