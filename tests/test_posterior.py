@@ -433,13 +433,17 @@ def test_recovered_posteriors_after_weighting_and_resampling(make_data, name):
 # leaf stays pure whatever the prior correction. The recovery is therefore
 # approximate; this measures how close it comes (README, "My model was
 # trained on SMOTE data"), on the data and protocol above with two seeds.
-# Measured: within 0.1-3.4 % of the plain forest's Brier score with
-# min_samples_leaf=50, 0.1-4.6 % fully grown. The bound asserted, 10 %,
-# says "approximate, not far"; the raw probabilities are 1.05-8 times worse.
+# Measured (50 trees, seeds 0-1): within 0.1-3.8 % of the plain forest's
+# Brier score with min_samples_leaf=50; from -0.1 % to 10 % fully grown, the
+# 10 % after under-sampling, where fully grown trees fit 5 % of the rows and
+# their estimation error dominates. The bounds asserted (6 % and 20 %) say
+# "approximate, not far"; the raw probabilities are 1.05-8.5 times worse.
 @pytest.mark.slow
 @pytest.mark.parametrize("make_data", [_known_binary, _known_softmax])
-@pytest.mark.parametrize("min_samples_leaf", [50, 1])
-def test_recovered_forest_posteriors_are_approximate(make_data, min_samples_leaf):
+@pytest.mark.parametrize("min_samples_leaf, bound", [(50, 1.06), (1, 1.20)])
+def test_recovered_forest_posteriors_are_approximate(
+    make_data, min_samples_leaf, bound
+):
     forest = RandomForestClassifier(
         n_estimators=50, min_samples_leaf=min_samples_leaf, random_state=0
     )
@@ -447,7 +451,8 @@ def test_recovered_forest_posteriors_are_approximate(make_data, min_samples_leaf
     rows = _brier_ratios(make_data, forest, weighted, ACCEPTANCE_SEEDS[:2])
     print(f"\n{make_data.__name__}, forest min_samples_leaf={min_samples_leaf}")
     _print_ratios(rows)
-    assert all(recovered <= 1.10 and recovered < raw for *_, raw, recovered in rows)
+    assert all(recovered <= bound for *_, recovered in rows), rows
+    assert all(recovered < raw for *_, raw, recovered in rows), rows
 
 
 def _brier_ratios(make_data, plain, weighted, seeds):
