@@ -168,7 +168,9 @@ class CostSensitiveClassifier(
 
     A sampler placed before this classifier in a pipeline changes the class
     balance its estimator learns, and this classifier cannot see it: put the
-    sampler inside ``estimator``, in an :class:`imbweight.pipeline.Pipeline`.
+    sampler inside ``estimator``, in an :class:`imbweight.pipeline.Pipeline`
+    (which refuses this classifier as its final step after a sampler;
+    imbalanced-learn's cannot tell).
 
     Examples
     --------
@@ -198,6 +200,10 @@ class CostSensitiveClassifier(
     >>> round(tuned.cv_expected_cost_, 3)
     0.064
     """
+
+    # Read by imbweight.pipeline.Pipeline, which refuses this classifier
+    # behind a sampler (the posteriors it decides on could not undo it).
+    _decides_on_posteriors = True
 
     _parameter_constraints: dict = {
         "estimator": [None, HasMethods(["fit"])],
@@ -292,7 +298,9 @@ class CostSensitiveClassifier(
         self.classes_ = classes
         self.cost_matrix_ = cost_matrix
         self.offsets_ = offsets
-        if cv_cost is not None:
+        if cv_cost is None:
+            vars(self).pop("cv_expected_cost_", None)  # from an earlier tuned fit
+        else:
             self.cv_expected_cost_ = cv_cost
         return self
 

@@ -289,14 +289,18 @@ def adjust_prior(proba, source_prior, target_prior=None, *, tau=1.0):
 
 
 def _check_prior(prior, n_classes, name, *, positive):
-    prior = np.asarray(prior, dtype=np.float64)
+    accepted = "positive" if positive else "non-negative (not all zero)"
+    message = (
+        f"{name} must hold one finite, {accepted} frequency or count per column "
+        f"of proba ({n_classes}), in the order of the columns; got {prior!r}."
+    )
+    try:
+        prior = np.asarray(prior, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(message) from None
     bad = ~np.isfinite(prior) | ((prior <= 0) if positive else (prior < 0))
     if prior.shape != (n_classes,) or np.any(bad) or not np.any(prior > 0):
-        accepted = "positive" if positive else "non-negative (not all zero)"
-        raise ValueError(
-            f"{name} must hold one finite, {accepted} frequency or count per "
-            f"column of proba ({n_classes}); got {prior.tolist()}."
-        )
+        raise ValueError(message)
     return prior
 
 

@@ -130,6 +130,7 @@ class Pipeline(_ImblearnPipeline):
         # takes part wrapped in a _CountingSampler, which records the counts
         # on itself (so a cached fit, loaded whole from memory, keeps them);
         # the fitted samplers then go back into the steps, even on failure.
+        _check_no_decision_after_sampler(self.steps)
         self.steps = [_counting(entry) for entry in self.steps[:-1]] + self.steps[-1:]
         try:
             fitted = super()._fit(X, y, *args, **kwargs)
@@ -203,6 +204,30 @@ def _is_sampler(step):
     return hasattr(step, "fit_resample") and not (
         isinstance(step, str) and step == "passthrough"
     )
+
+
+def _check_no_decision_after_sampler(steps):
+    """Refuse a final step that decides on posteriors behind a sampler.
+
+    It would decide on the class balance the sampler made (its own
+    posteriors cannot see the sampler), not on the data's.
+    """
+    final = steps[-1][1] if steps and isinstance(steps[-1], tuple) else None
+    if not getattr(final, "_decides_on_posteriors", False):
+        return
+    samplers = [
+        entry[0]
+        for entry in steps[:-1]
+        if isinstance(entry, tuple) and len(entry) == 2 and _is_sampler(entry[1])
+    ]
+    if samplers:
+        kind = type(final).__name__
+        raise ValueError(
+            f"{kind} is the final step after the sampler(s) {samplers}: it would "
+            f"decide on the resampled class balance, which it cannot see. Put the "
+            f"samplers inside its estimator, e.g. {kind}(make_pipeline(SMOTE(), "
+            f"classifier), cost_matrix=...), where the posteriors undo them."
+        )
 
 
 def _counting(entry):

@@ -270,6 +270,15 @@ def test_tuning_needs_a_partition(binary):
         clf.fit(X, y)
 
 
+def test_refitting_untuned_forgets_the_tuned_state(binary):
+    X, y = binary
+    clf = CostSensitiveClassifier(cost_matrix=COST, response="tuned").fit(X, y)
+    assert hasattr(clf, "cv_expected_cost_")
+    clf.set_params(response="posterior").fit(X, y)
+    assert not hasattr(clf, "cv_expected_cost_")
+    assert_array_equal(clf.offsets_, [0.0, 0.0])
+
+
 def test_tuned_decisions_use_the_offsets(three_classes):
     X, y = three_classes
     clf = CostSensitiveClassifier(

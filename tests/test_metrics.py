@@ -33,6 +33,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from imbweight import posterior_proba
 from imbweight.metrics import (
     ImbalancedReport,
     _multiclass_brier,
@@ -41,6 +42,7 @@ from imbweight.metrics import (
     imbalanced_report,
     make_cost_scorer,
 )
+from imbweight.pipeline import make_pipeline as make_recording_pipeline
 
 FN10 = np.array([[0.0, 1.0], [10.0, 0.0]])  # a missed positive costs 10
 COST3 = np.array([[0.0, 1.0, 2.0], [8.0, 0.0, 1.0], [12.0, 3.0, 0.0]])
@@ -354,11 +356,16 @@ def test_bayes_scorer_prefers_predict_posterior():
     Xt = pipe[0].transform(X_test)
     assert bayes(pipe, X_test, y_test) == cost_of(pipe[-1].predict_posterior(Xt))
     assert bayes(pipe, X_test, y_test) != cost_of(pipe.predict_proba(X_test))
-    imb = make_imb_pipeline(
-        StandardScaler(), RandomUnderSampler(random_state=0), clone(model)
-    ).fit(X_train, y_train)
-    Xt = imb[0].transform(X_test)
-    assert bayes(imb, X_test, y_test) == cost_of(imb[-1].predict_posterior(Xt))
+    # After a sampler, an imbweight pipeline undoes it as well; an imblearn
+    # one did not record it, and is refused.
+    steps = [StandardScaler(), RandomUnderSampler(random_state=0), clone(model)]
+    recording = make_recording_pipeline(*steps).fit(X_train, y_train)
+    assert bayes(recording, X_test, y_test) == cost_of(
+        posterior_proba(recording, X_test)
+    )
+    imb = make_imb_pipeline(*steps).fit(X_train, y_train)
+    with pytest.raises(TypeError, match=r"imbweight\.pipeline\.Pipeline"):
+        bayes(imb, X_test, y_test)
     # Without predict_posterior it decides on predict_proba.
     plain = LogisticRegression(class_weight=weights).fit(X_train, y_train)
     assert bayes(plain, X_test, y_test) == from_proba

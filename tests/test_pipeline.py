@@ -20,6 +20,7 @@ from sklearn.svm import LinearSVC
 
 from imbweight import (
     ClassWeightedClassifier,
+    CostSensitiveClassifier,
     FocalLogisticRegression,
     adjust_prior,
     posterior_proba,
@@ -267,3 +268,16 @@ def test_plain_imbalanced_learn_pipeline_is_refused_with_advice(binary):
     search = GridSearchCV(plain, {"smote__k_neighbors": [5]}, cv=2).fit(X, y)
     with pytest.raises(TypeError, match=r"imbweight\.pipeline\.make_pipeline"):
         posterior_proba(search, X)
+
+
+def test_a_cost_sensitive_classifier_behind_a_sampler_is_refused(binary):
+    X, y = binary
+    pipe = make_pipeline(SMOTE(), CostSensitiveClassifier(LogisticRegression()))
+    with pytest.raises(ValueError, match=r"after the sampler\(s\) \['smote'\]"):
+        pipe.fit(np.full_like(X, np.nan), y)  # refused before any fit
+    inside = CostSensitiveClassifier(
+        make_pipeline(SMOTE(random_state=0), LogisticRegression())
+    )
+    assert_array_equal(
+        make_pipeline(StandardScaler(), inside).fit(X, y).classes_, [0, 1]
+    )

@@ -318,6 +318,7 @@ def test_adjust_prior_extreme_priors_stay_finite():
         (([[0.5, 0.5]], [1.0, np.nan]), {}, "source_prior"),
         (([[0.5, 0.5]], [1.0, 1.0], [-1.0, 2.0]), {}, "target_prior .* non-negative"),
         (([[0.5, 0.5]], [1.0, 1.0], [0.0, 0.0]), {}, "target_prior"),
+        (([[0.5, 0.5]], {"a": 1.0, "b": 2.0}), {}, "in the order of the columns"),
         (([0.5, 0.5], [1.0, 1.0]), {}, "proba must be a 2-D array"),
         (([[0.5, -0.5]], [1.0, 1.0]), {}, "non-negative probabilities"),
         (([[0.5, 0.5]], [1.0, 1.0]), {"tau": -1.0}, "'tau' parameter"),
