@@ -9,6 +9,6 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 try:
     import dask  # noqa: F401
 except ImportError:
-    # imbweight/dask.py needs the optional dask extra (CI installs it); without
+    # imbweight.dask needs the optional dask extra (CI installs it); without
     # it, collecting the module's doctests would fail on its import.
-    collect_ignore = ["imbweight/dask.py"]
+    collect_ignore = ["imbweight/dask"]

@@ -7,9 +7,7 @@ weights), so a comparison differs only in the library.
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn._loss.loss import HalfBinomialLoss, HalfMultinomialLoss
 from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.linear_model._linear_loss import LinearModelLoss
 from sklearn.utils.class_weight import compute_sample_weight
 
 from benchmarks import workloads
@@ -22,6 +20,8 @@ from benchmarks._common import (
     time_interleaved,
 )
 from imbweight import FocalLogisticRegression, WeightedSGDClassifier
+from imbweight._compat import HalfBinomialLoss, HalfMultinomialLoss, LinearModelLoss
+from imbweight._fit_problem import build_fit_problem
 from imbweight._solvers import blas_thread_limit
 
 C, TOL, MAX_ITER = 1.0, 1e-4, 100
@@ -153,17 +153,17 @@ def _sklearn_objective(workload, weights):
 
 
 def _imbweight_objective(workload):
-    estimator = imbweight_lbfgs(0.0)
-    X, target, weights, objective, _ = estimator._prepare_fit(
-        workload.X, workload.y, None
-    )
-    coef = objective.init_zero_coef(X.shape[1])
+    problem = build_fit_problem(imbweight_lbfgs(0.0), workload.X, workload.y, None)
+    objective = problem.objective
+    coef = objective.init_zero_coef(problem.n_features_in)
     coef[:] = np.random.default_rng(0).normal(scale=0.01, size=coef.size)
 
     def evaluate():
         # Under the thread policy of imbweight's solvers, as in a fit.
         with blas_thread_limit():
-            return objective.loss_gradient(coef, X, target, weights, 1e-5)
+            return objective.loss_gradient(
+                coef, problem.X, problem.target, problem.sample_weight, 1e-5
+            )
 
     return evaluate
 

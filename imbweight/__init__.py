@@ -1,5 +1,6 @@
 """Focal loss and class-weighted cross-entropy for imbalanced classification."""
 
+from imbweight._config import config_context, get_config, set_config
 from imbweight._focal import FocalLogisticRegression
 from imbweight._posterior import posterior_proba
 from imbweight._sgd import WeightedSGDClassifier
@@ -15,5 +16,8 @@ __all__ = [
     "WeightedSGDClassifier",
     "__version__",
     "compute_class_weight",
+    "config_context",
+    "get_config",
     "posterior_proba",
+    "set_config",
 ]

@@ -4,10 +4,11 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.base import BaseEstimator
 
 from imbweight._base import FocalLinearClassifierMixin
+from imbweight._compat import Interval, fit_context
+from imbweight._fit_problem import build_fit_problem
 from imbweight._solvers import minimize_lbfgs
 
 
@@ -144,7 +145,7 @@ class FocalLogisticRegression(FocalLinearClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.verbose = verbose
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model by L-BFGS.
 
@@ -162,26 +163,24 @@ class FocalLogisticRegression(FocalLinearClassifierMixin, BaseEstimator):
         self : FocalLogisticRegression
             The fitted estimator.
         """
-        with self._unfitted_on_error():
-            X, target, weights, objective, fitted = self._prepare_fit(
-                X, y, sample_weight
-            )
-            n_samples, n_features = X.shape
-            weight_sum = objective.weight_sum(weights, n_samples)
-            loss_gradient = partial(
-                objective.loss_gradient,
-                X=X,
-                y=target,
-                sample_weight=weights,
-                l2_reg_strength=1.0 / (self.C * weight_sum),
-            )
-            coef, n_iter = minimize_lbfgs(
-                loss_gradient,
-                self._initial_coef(objective, n_features),
-                max_iter=self.max_iter,
-                tol=self.tol,
-                verbose=self.verbose,
-            )
-            self._store_solution(coef, objective, n_features, X.dtype, fitted)
-            self.n_iter_ = np.array([n_iter], dtype=np.int32)
+        problem = build_fit_problem(self, X, y, sample_weight)
+        coef, n_iter = minimize_lbfgs(
+            partial(
+                problem.objective.loss_gradient,
+                X=problem.X,
+                y=problem.target,
+                sample_weight=problem.sample_weight,
+                l2_reg_strength=problem.l2_reg_strength(self.C),
+            ),
+            self._initial_coef(problem),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            verbose=self.verbose,
+        )
+        self._set_fitted(
+            {
+                **problem.fitted_attributes(coef),
+                "n_iter_": np.array([n_iter], dtype=np.int32),
+            }
+        )
         return self

@@ -115,12 +115,37 @@ class LinearObjective:
     def weight_intercept(self, coef, n_features):
         """Split ``coef`` into ``W`` of shape (n_features, n_outputs) and ``b``.
 
-        ``b`` has shape ``(n_outputs,)`` (zeros without intercept).
+        Both are views of ``coef``; ``b`` has shape ``(n_outputs,)`` (a new
+        array of zeros without intercept).
         """
         matrix = coef.reshape(-1, self.n_outputs)
         if self.fit_intercept:
             return matrix[:n_features], matrix[n_features]
         return matrix, np.zeros(self.n_outputs, dtype=coef.dtype)
+
+    def pack(self, coef_, intercept_):
+        """The flat float64 ``coef`` of an estimator's ``coef_`` and ``intercept_``.
+
+        ``coef_`` has shape (n_outputs, n_features), as scikit-learn stores
+        it; ``intercept_`` is left out without ``fit_intercept``.
+        """
+        rows = [np.asarray(coef_).T, np.asarray(intercept_)[None, :]]
+        matrix = np.vstack(rows if self.fit_intercept else rows[:1])
+        return matrix.astype(np.float64).ravel()
+
+    def unpack(self, coef, n_features, dtype):
+        """An estimator's ``coef_`` (n_outputs, n_features) and ``intercept_``
+        (n_outputs,) from the flat ``coef``, as new arrays of ``dtype``."""
+        weights, intercept = self.weight_intercept(coef, n_features)
+        return (
+            np.ascontiguousarray(weights.T, dtype=dtype),
+            np.array(intercept, dtype=dtype),
+        )
+
+    def penalty(self, coef, n_features):
+        """``‖W‖²_F`` of the float64 coefficients (the intercepts excluded)."""
+        weights = coef.reshape(-1, self.n_outputs)[:n_features]
+        return float(np.vdot(weights, weights))
 
     def raw_prediction(self, coef, X):
         """``X @ W + b`` of shape (n_samples, n_outputs), in the dtype of X."""
@@ -179,27 +204,18 @@ class LinearObjective:
             l2_reg_strength,
         )
 
-    def _penalised_value(self, coef, n_features, loss_sum, weight_sum, l2_reg_strength):
-        """The objective from the loss sum, and ``W`` as a view of ``coef``.
-
-        The penalty is on the float64 coefficients themselves (the weights
-        of the products may be their float32 rounding): exact, and no copy.
-        """
-        weights64 = coef.reshape(-1, self.n_outputs)[:n_features]
-        value = loss_sum / weight_sum
-        value += 0.5 * l2_reg_strength * float(np.vdot(weights64, weights64))
-        return value, weights64
-
     def _value_gradient(self, coef, n_features, sums, weight_sum, l2_reg_strength):
         """The objective and its flat gradient from the loss sums.
 
         ``grad_weights`` of ``sums`` is an accumulator of the caller's; it is
-        overwritten.
+        overwritten. The penalty is on the float64 coefficients themselves
+        (the weights of the products may be their float32 rounding): exact,
+        and no copy.
         """
         loss_sum, grad_weights, grad_intercept = sums
-        value, weights64 = self._penalised_value(
-            coef, n_features, loss_sum, weight_sum, l2_reg_strength
-        )
+        value = loss_sum / weight_sum
+        value += 0.5 * l2_reg_strength * self.penalty(coef, n_features)
+        weights64 = coef.reshape(-1, self.n_outputs)[:n_features]
         gradient = np.empty_like(coef).reshape(-1, self.n_outputs)
         # The penalty first, then the data term added in place: no temporary
         # of the size of W.
@@ -327,35 +343,28 @@ class LinearObjective:
             loss_sum += block_loss
         return loss_sum
 
-    def sgd_step(
-        self, coef, X, y, sample_weight, *, weight_sum, l2_reg_strength, step_size
-    ):
-        """One gradient step on a batch, in place; returns the batch objective.
+    def batch_sums(self, coef, X, y, sample_weight=None):
+        """Loss sum and gradient sums of one batch, read as a single block.
 
-        The step ``coef -= step_size * gradient`` with the gradient of
-        :meth:`loss_gradient`, without its generality and set-up: the batch
-        is one block, and the step on ``W`` is taken as the shrinkage
-        ``W *= 1 - step_size · l2_reg_strength`` followed by the data step
-        ``W -= step_size / weight_sum · X.T @ G``, so the penalty and data
-        terms are never summed into a separate gradient.
+        For a stochastic solver: no blocking, no normalisation, no penalty.
 
         Parameters
         ----------
         coef : ndarray of shape (n_dof * n_outputs,)
-            Flat float64 coefficients, updated in place.
+            Flat float64 coefficients.
         X : {ndarray, CSRRows} of shape (n_rows, n_features)
+            The batch.
         y, sample_weight : ndarray
-            The batch's targets and full weights (``sample_weight`` may be
-            None).
-        weight_sum, l2_reg_strength : float
-            As in :meth:`loss_gradient`.
-        step_size : float
-            Learning rate.
+            Its targets and full weights (``sample_weight`` may be None).
 
         Returns
         -------
-        value : float
-            The objective on the batch before the step.
+        loss_sum : float
+            ``Σ s_i ℓ_i``.
+        grad_weights : ndarray of shape (n_features, n_outputs)
+            ``X.T @ G``, in the dtype of ``X``.
+        grad_intercept : ndarray of shape (n_outputs,)
+            ``Σ_i G_i``, float64.
         """
         n_features = X.shape[1]
         weights, intercept = self.weight_intercept(
@@ -364,20 +373,38 @@ class LinearObjective:
         loss_sum, grad_weights, grad_intercept = self._block_sums(
             *self._product_form(weights, intercept), X, y, sample_weight
         )
-        value, weights64 = self._penalised_value(
-            coef, n_features, loss_sum, weight_sum, l2_reg_strength
-        )
-        data_step = step_size / weight_sum
-        weights64 *= 1.0 - step_size * l2_reg_strength
-        # The product's own array is scaled in place when it is float64.
-        grad_weights = grad_weights.reshape(n_features, -1)
-        in_place = grad_weights if grad_weights.dtype == np.float64 else None
-        weights64 -= np.multiply(
-            grad_weights, data_step, out=in_place, dtype=np.float64
-        )
-        if self.fit_intercept:
-            coef.reshape(-1, self.n_outputs)[n_features] -= data_step * grad_intercept
-        return value
+        return loss_sum, grad_weights.reshape(n_features, -1), grad_intercept
+
+    def loss_value(self, coef, X, y, sample_weight=None):
+        """The loss term ``1/S Σ_i s_i ℓ_i`` alone: no penalty, no gradient.
+
+        Parameters
+        ----------
+        coef : ndarray of shape (n_dof * n_outputs,)
+            Flat coefficients.
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            Data, e.g. a validation set.
+        y, sample_weight : ndarray
+            Its targets and full weights (``sample_weight`` may be None).
+
+        Returns
+        -------
+        value : float
+        """
+        n_samples = X.shape[0]
+        block = _loss_block_rows(self.n_outputs)
+        loss_sum = 0.0
+        for start in range(0, n_samples, block):
+            rows = slice(start, start + block)
+            raw = self.raw_prediction(coef, X[rows])
+            if self.n_outputs == 1:
+                raw = raw[:, 0]
+            loss_sum += float(
+                self.loss.loss(
+                    y[rows], raw, None if sample_weight is None else sample_weight[rows]
+                ).sum(dtype=np.float64)
+            )
+        return loss_sum / self.weight_sum(sample_weight, n_samples)
 
     def weight_sum(self, sample_weight, n_samples):
         """The normaliser ``S`` of the loss term (see Conventions)."""
@@ -387,46 +414,3 @@ class LinearObjective:
         per_element = sample_weight.ndim == 2
         total = float(sample_weight.sum(dtype=np.float64))
         return total / sample_weight.shape[1] if per_element else total
-
-
-# ------------------------------------------------------------ SGD batches
-SGD_CHUNK_BYTES = 2**19
-"""Bytes of dense rows (or CSR non-zeros) that a stochastic solver gathers
-in one shuffled chunk, then walks batch by batch."""
-
-
-def batch_rows(X_chunk, start, stop):
-    """Rows ``start:stop`` of a chunk from :func:`gather_rows`, no copy."""
-    if isinstance(X_chunk, CSRRows):
-        return X_chunk.rows(start, stop)
-    return X_chunk[start:stop]
-
-
-def gather_rows(X, rows, out=None):
-    """A chunk of rows of ``X`` for a stochastic solver.
-
-    ``X`` is an ndarray or a :class:`CSRRows` (a CSR matrix, converted once
-    per epoch). ``rows`` is a slice (rows as stored, not copied) or an index
-    array (rows copied: a dense ``X`` into ``out`` when given).
-    """
-    if isinstance(X, CSRRows):
-        if isinstance(rows, slice):
-            return X.rows(*rows.indices(X.shape[0])[:2])
-        return X.take(rows)
-    if isinstance(rows, slice):
-        return X[rows]
-    # mode="clip" because the rows are valid: with the default "raise",
-    # np.take gathers into a hidden buffer first and copies it into out.
-    if out is None:
-        return X.take(rows, axis=0, mode="clip")
-    return np.take(X, rows, axis=0, out=out[: rows.size], mode="clip")
-
-
-def sgd_chunk_rows(X, batch_size):
-    """Rows per gathered chunk: about ``SGD_CHUNK_BYTES``, whole batches."""
-    if sp.issparse(X):
-        row_bytes = X.data.itemsize * max(1, X.nnz // max(1, X.shape[0]))
-    else:
-        row_bytes = X.itemsize * max(1, X.shape[1])
-    n_batches = max(1, SGD_CHUNK_BYTES // (row_bytes * batch_size))
-    return n_batches * batch_size

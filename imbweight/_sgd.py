@@ -1,20 +1,19 @@
 """WeightedSGDClassifier: the focal / weighted cross-entropy objective by SGD."""
 
-import contextlib
-import time
-import warnings
+import copy
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import BaseEstimator
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 
-from imbweight._base import MULTILABEL, FocalLinearClassifierMixin
-from imbweight._solvers import sgd_epoch
+from imbweight._base import FocalLinearClassifierMixin
+from imbweight._compat import Interval, StrOptions, fit_context
+from imbweight._fit_problem import build_fit_problem, shallow_copy
+from imbweight._solvers import LearningRate, ValidationMonitor, run_sgd, sgd_epoch
+from imbweight._targets import MULTILABEL
 
 
 class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
@@ -207,7 +206,7 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.verbose = verbose
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model by mini-batch SGD over several epochs.
 
@@ -225,22 +224,44 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         self : WeightedSGDClassifier
             The fitted estimator.
         """
-        with self._unfitted_on_error():
-            X, target, weights, objective, fitted = self._prepare_fit(
-                X, y, sample_weight
-            )
-            rng = check_random_state(self.random_state)
-            coef = self._initial_coef(objective, X.shape[1])
-            train, validation = self._split(X, target, weights, fitted, rng)
-            weight_sum = objective.weight_sum(train[2], train[0].shape[0])
-            self._train_epochs(
-                objective, coef, train, validation, weight_sum, fitted, rng
-            )
-            self._rng_ = rng
-            self._weight_seen_, self._n_seen_ = weight_sum, train[0].shape[0]
+        problem = build_fit_problem(self, X, y, sample_weight)
+        rng = check_random_state(self.random_state)
+        coef = self._initial_coef(problem)
+        train, validation = self._split(problem, rng)
+        n_train = train[0].shape[0]
+        weight_sum = problem.objective.weight_sum(train[2], n_train)
+        result = run_sgd(
+            problem.objective,
+            coef,
+            train,
+            batch_size=self._batch_size(n_train),
+            learning_rate=LearningRate(self.learning_rate, self.eta0),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            l2_reg_strength=1.0 / (self.C * weight_sum),
+            rng=rng if self.shuffle else None,
+            validation=self._validation_monitor(problem, validation),
+            verbose=self.verbose,
+            name=type(self).__name__,
+        )
+        attributes = {
+            **problem.fitted_attributes(result.coef),
+            "loss_curve_": result.loss_curve,
+            "n_iter_": result.n_iter,
+            "t_": result.n_steps,
+            "_rng_": rng,
+            "_weight_seen_": weight_sum,
+            "_n_seen_": n_train,
+        }
+        if validation is not None:
+            attributes["validation_scores_"] = result.validation_scores
+            if result.best_epoch is not None:
+                attributes["best_epoch_"] = result.best_epoch
+        self._set_fitted(attributes)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch of SGD over a chunk of data, continuing from the last.
 
@@ -277,45 +298,55 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
                     f"{self.classes_.tolist()}."
                 )
         self._check_partial_fit_class_weight()
-        with self._unfitted_on_error() if first_call else contextlib.nullcontext():
-            X, target, weights, objective, fitted = self._prepare_fit(
-                X,
-                y,
-                sample_weight,
-                classes=classes if first_call else self.classes_,
-                reset=first_call,
-            )
-            n_samples, n_features = X.shape
-            if first_call:
-                coef = objective.init_zero_coef(n_features)
-                rng = check_random_state(self.random_state)
-                epoch, steps, weight_seen, n_seen, curve = 1, 0, 0.0, 0, []
-            else:
-                coef = self._coef_vector()
-                rng = self._rng_
-                epoch, steps = self.n_iter_ + 1, self.t_
-                weight_seen, n_seen = self._weight_seen_, self._n_seen_
-                curve = list(self.loss_curve_)
-            weight_seen += objective.weight_sum(weights, n_samples)
-            n_seen += n_samples
-            step_size = self.eta0
-            if self.learning_rate != "constant":
-                step_size /= np.sqrt(epoch)
-            mean_objective, n_steps = self._run_epoch(
-                objective,
-                coef,
-                (X, target, weights),
-                step_size,
-                weight_seen,
-                n_seen,
-                rng,
-            )
-            self._store_solution(coef, objective, n_features, X.dtype, fitted)
-            self.loss_curve_ = [*curve, mean_objective]
-            self.n_iter_ = epoch
-            self.t_ = steps + n_steps
-            self._rng_ = rng
-            self._weight_seen_, self._n_seen_ = weight_seen, n_seen
+        problem = build_fit_problem(
+            self,
+            X,
+            y,
+            sample_weight,
+            classes=classes if first_call else self.classes_,
+            reset=first_call,
+        )
+        n_samples = problem.X.shape[0]
+        if first_call:
+            coef = problem.objective.init_zero_coef(problem.n_features_in)
+            rng = check_random_state(self.random_state)
+            epoch, steps, weight_seen, n_seen, curve = 1, 0, 0.0, 0, []
+        else:
+            coef = self._coef_vector(problem.objective)
+            # A copy: a call that fails must not advance the shuffling.
+            rng = copy.deepcopy(self._rng_)
+            epoch, steps = self.n_iter_ + 1, self.t_
+            weight_seen, n_seen = self._weight_seen_, self._n_seen_
+            curve = self.loss_curve_
+        weight_seen += problem.weight_sum
+        n_seen += n_samples
+        step_size = self.eta0
+        if self.learning_rate != "constant":
+            step_size /= np.sqrt(epoch)
+        batch_size = self._batch_size(n_samples)
+        mean_objective, n_steps = sgd_epoch(
+            problem.objective,
+            coef,
+            problem.X,
+            problem.target,
+            problem.sample_weight,
+            batch_size=batch_size,
+            step_size=step_size,
+            weight_mean=weight_seen / n_seen,
+            l2_reg_strength=1.0 / (self.C * weight_seen),
+            rng=rng if self.shuffle else None,
+        )
+        self._set_fitted(
+            {
+                **problem.fitted_attributes(coef),
+                "loss_curve_": [*curve, mean_objective],
+                "n_iter_": epoch,
+                "t_": steps + n_steps,
+                "_rng_": rng,
+                "_weight_seen_": weight_seen,
+                "_n_seen_": n_seen,
+            }
+        )
         return self
 
     def _check_partial_fit_class_weight(self):
@@ -330,174 +361,56 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
             f"class_weight."
         )
 
-    def _split(self, X, target, weights, fitted, rng):
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(256, max(16, n_samples // 50))
+        return self.batch_size
+
+    def _split(self, problem, rng):
+        """Training rows and, with ``early_stopping``, validation rows."""
+        data = (problem.X, problem.target, problem.sample_weight)
         if not self.early_stopping:
-            return (X, target, weights), None
-        single_output = fitted["_target_kind_"] != MULTILABEL
-        n_samples = X.shape[0]
+            return data, None
+        single_output = problem.target_kind != MULTILABEL
+        n_samples = problem.X.shape[0]
         # A stratified split needs a validation row of every class.
         n_validation = max(
             int(np.ceil(self.validation_fraction * n_samples)),
-            len(fitted["classes_"]) if single_output else 1,
+            len(problem.classes) if single_output else 1,
         )
         train_rows, validation_rows = train_test_split(
             np.arange(n_samples),
             test_size=n_validation,
-            stratify=target if single_output else None,
+            stratify=problem.target if single_output else None,
             random_state=rng,
         )
         return (
-            (X[train_rows], target[train_rows], weights[train_rows]),
-            (X[validation_rows], target[validation_rows], weights[validation_rows]),
+            tuple(array[train_rows] for array in data),
+            tuple(array[validation_rows] for array in data),
         )
 
-    def _train_epochs(
-        self, objective, coef, train, validation, weight_sum, fitted, rng
-    ):
-        X = train[0]
-        n_samples, n_features = X.shape
-        monitor = _ProgressMonitor(self.tol, self.n_iter_no_change)
-        step_size = self.eta0
-        self.loss_curve_ = []
-        if validation is not None:
-            self.validation_scores_ = []
-            score = self._validation_scorer(objective, validation, fitted)
-            best_coef = coef.copy()
-        self.t_ = 0
-        converged = False
-        for epoch in range(1, self.max_iter + 1):
-            if self.learning_rate == "invscaling":
-                step_size = self.eta0 / np.sqrt(epoch)
-            started = time.perf_counter()
-            mean_objective, n_steps = self._run_epoch(
-                objective, coef, train, step_size, weight_sum, n_samples, rng
-            )
-            self.t_ += n_steps
-            self.loss_curve_.append(mean_objective)
-            self._store_solution(coef, objective, n_features, X.dtype, fitted)
-            if validation is None:
-                improved = monitor.update(-mean_objective)
-            else:
-                self.validation_scores_.append(score(self))
-                improved = monitor.update(self.validation_scores_[-1])
-                if monitor.best_is_last:
-                    best_coef = coef.copy()
-                    self.best_epoch_ = epoch - 1
-            if self.verbose:
-                self._print_epoch(epoch, mean_objective, step_size, started)
-            if improved or self.tol is None:
-                continue
-            if self.learning_rate == "adaptive" and step_size > 1e-6 * self.eta0:
-                step_size /= 5
-                monitor.new_rate()
-            else:
-                converged = True
-                break
-        self.n_iter_ = epoch
-        if validation is not None:
-            self._store_solution(best_coef, objective, n_features, X.dtype, fitted)
-        if not converged and self.tol is not None:
-            warnings.warn(
-                f"WeightedSGDClassifier did not converge within max_iter="
-                f"{self.max_iter} epochs; increase max_iter.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-
-    def _run_epoch(self, objective, coef, data, step_size, weight_sum, n_seen, rng):
-        """One epoch over ``data`` of the objective of ``n_seen`` rows weighing
-        ``weight_sum``; returns the mean batch objective and the step count."""
-        X, target, weights = data
-        n_samples = X.shape[0]
-        batch_size = self.batch_size
-        if batch_size == "auto":
-            batch_size = min(256, max(16, n_samples // 50))
-        mean_objective = sgd_epoch(
-            objective,
-            coef,
-            X,
-            target,
-            weights,
-            batch_size=batch_size,
-            step_size=step_size,
-            weight_mean=weight_sum / n_seen,
-            l2_reg_strength=1.0 / (self.C * weight_sum),
-            order=_shuffled_rows(rng, n_samples) if self.shuffle else None,
-        )
-        if not (np.isfinite(mean_objective) and np.all(np.isfinite(coef))):
-            raise FloatingPointError(
-                "SGD diverged to a non-finite objective or coefficient; nothing was "
-                "stored. Lower eta0, or scale the features (e.g. StandardScaler)."
-            )
-        return mean_objective, -(-n_samples // batch_size)
-
-    def _validation_scorer(self, objective, validation, fitted):
+    def _validation_monitor(self, problem, validation):
+        """The early-stopping monitor scoring coefficients on ``validation``."""
+        if validation is None:
+            return None
         X_val, target_val, weights_val = validation
-        if self.scoring is not None:
-            scorer = check_scoring(self, self.scoring)
-            if fitted["_target_kind_"] == MULTILABEL:
-                y_val = target_val.astype(int)
-            else:
-                y_val = fitted["classes_"][np.asarray(target_val, dtype=np.intp)]
-            return lambda estimator: float(scorer(estimator, X_val, y_val))
-
-        def negative_loss(estimator):
-            value, _ = objective.loss_gradient(
-                estimator._coef_vector(), X_val, target_val, weights_val
+        if self.scoring is None:
+            return ValidationMonitor(
+                lambda coef: (
+                    -problem.objective.loss_value(coef, X_val, target_val, weights_val)
+                )
             )
-            return -value
-
-        return negative_loss
-
-    def _print_epoch(self, epoch, mean_objective, step_size, started):
-        line = (
-            f"epoch {epoch}: objective {mean_objective:.8g}, "
-            f"learning rate {step_size:.3g}"
-        )
-        if getattr(self, "validation_scores_", None):
-            line += f", validation score {self.validation_scores_[-1]:.6g}"
-        print(f"{line}, {time.perf_counter() - started:.2f} s")
-
-
-def _shuffled_rows(rng, n_samples):
-    """``rng.permutation(n_samples)``, the same order, in half the memory:
-    int32, shuffled in place (``permutation`` of an array shuffles a copy
-    of it)."""
-    index_dtype = np.int32 if n_samples < 2**31 else np.intp
-    order = np.arange(n_samples, dtype=index_dtype)
-    rng.shuffle(order)
-    return order
-
-
-class _ProgressMonitor:
-    """Counts epochs without an improvement of at least ``tol``.
-
-    Progress is judged against the best value since the learning rate last
-    changed: the epoch objective is noisy, and one lucky epoch at a large
-    rate would otherwise make every later, truly better, epoch at a smaller
-    rate look like no progress, and the rate would collapse early.
-    """
-
-    def __init__(self, tol, patience):
-        self.tol = 0.0 if tol is None else tol
-        self.patience = patience
-        self.best = -np.inf
-        self.best_at_this_rate = -np.inf
-        self.without_progress = 0
-        self.best_is_last = False
-
-    def update(self, value):
-        """Record ``value`` (higher is better); False once patience runs out."""
-        self.best_is_last = value > self.best
-        self.best = max(self.best, value)
-        if value > self.best_at_this_rate + self.tol:
-            self.without_progress = 0
+        scorer = check_scoring(self, self.scoring)
+        if problem.target_kind == MULTILABEL:
+            y_val = target_val.astype(int)
         else:
-            self.without_progress += 1
-        self.best_at_this_rate = max(self.best_at_this_rate, value)
-        return self.without_progress < self.patience
+            y_val = problem.classes[np.asarray(target_val, dtype=np.intp)]
+        # The scorer predicts with a copy fitted with the epoch's coefficients:
+        # this estimator is written only at the end of fit.
+        snapshot = shallow_copy(self)
 
-    def new_rate(self):
-        """Start judging progress afresh after a change of learning rate."""
-        self.without_progress = 0
-        self.best_at_this_rate = -np.inf
+        def score(coef):
+            snapshot._set_fitted(problem.fitted_attributes(coef))
+            return scorer(snapshot, X_val, y_val)
+
+        return ValidationMonitor(score)

@@ -7,16 +7,17 @@ an epoch. Through SciPy's operators each batch costs ~40 µs of set-up -- a
 matrix object built and checked, and for ``X.T @ g`` a transposed one --
 around ~25 µs of arithmetic; gathering a chunk of shuffled rows by fancy
 indexing costs ~100 µs around the copy itself. :class:`CSRRows` calls the
-compiled kernels those operations end in (``scipy.sparse._sparsetools``:
-private, but long stable; the tests compare every use with SciPy's public
-operators) directly on the arrays of the CSR matrix the rows come from.
+compiled kernels those operations end in (through :mod:`imbweight._compat`,
+which falls back to SciPy's public operators; the tests compare every use
+with them) directly on the arrays of the CSR matrix the rows come from.
 The kernels check no lengths, so :meth:`CSRRows.of` takes only CSR, makes
 the arrays contiguous with one index dtype (no copy when SciPy left them
 so), and the products and gathers check shapes and row numbers first.
 """
 
 import numpy as np
-from scipy.sparse import _sparsetools
+
+from imbweight._compat import csr_row_index, csr_rows_matvec, csr_rows_rmatvec
 
 
 class CSRRows:
@@ -88,28 +89,14 @@ class CSRRows:
         if rows.size and not (0 <= rows.min() and rows.max() < self.shape[0]):
             raise IndexError(f"row numbers must lie in [0, {self.shape[0]}).")
         rows = rows.astype(self.indptr.dtype, copy=False)
-        starts = self.indptr[rows]
-        lengths = self.indptr[rows + 1]
-        lengths -= starts
-        indptr = np.zeros(rows.size + 1, dtype=self.indptr.dtype)
-        np.cumsum(lengths, out=indptr[1:])
-        indices = np.empty(indptr[-1], dtype=self.indices.dtype)
-        data = np.empty(indptr[-1], dtype=self.data.dtype)
-        _sparsetools.csr_row_index(
-            rows.size, rows, self.indptr, self.indices, self.data, indices, data
+        indptr, indices, data = csr_row_index(
+            rows, self.indptr, self.indices, self.data, self.shape[1]
         )
         return CSRRows(data, indices, indptr, self.shape[1])
 
     def __matmul__(self, dense):
         """``rows @ dense`` for a vector or a matrix of the rows' dtype."""
-        n_rows, n_columns = self.shape
-        return _product(
-            _sparsetools.csr_matvec,
-            _sparsetools.csr_matvecs,
-            (n_rows, n_columns),
-            self,
-            dense,
-        )
+        return _product(csr_rows_matvec, self.shape, self, dense)
 
 
 class _TransposedRows:
@@ -123,28 +110,13 @@ class _TransposedRows:
     def __matmul__(self, dense):
         """``rows.T @ dense``: the CSR arrays read as CSC of the transpose."""
         n_rows, n_columns = self._rows.shape
-        return _product(
-            _sparsetools.csc_matvec,
-            _sparsetools.csc_matvecs,
-            (n_columns, n_rows),
-            self._rows,
-            dense,
-        )
+        return _product(csr_rows_rmatvec, (n_columns, n_rows), self._rows, dense)
 
 
-def _product(matvec, matvecs, shape, rows, dense):
-    """``A @ dense`` with the kernel for one vector or several; ``shape`` is
-    that of ``A``, whose compressed arrays are those of ``rows``."""
-    n_out, n_in = shape
+def _product(kernel, shape, rows, dense):
+    """``A @ dense`` by ``kernel``; ``shape`` is that of ``A``, whose
+    compressed arrays are those of ``rows``."""
     dense = np.ascontiguousarray(dense, dtype=rows.dtype)
-    if dense.shape[0] != n_in:
+    if dense.shape[0] != shape[1]:
         raise ValueError(f"matmul: dimension mismatch, {shape} @ {dense.shape}")
-    arrays = (rows.indptr, rows.indices, rows.data)
-    if dense.ndim == 1:
-        out = np.zeros(n_out, dtype=rows.dtype)
-        matvec(n_out, n_in, *arrays, dense, out)
-    else:
-        n_vectors = dense.shape[1]
-        out = np.zeros((n_out, n_vectors), dtype=rows.dtype)
-        matvecs(n_out, n_in, n_vectors, *arrays, dense.ravel(), out.ravel())
-    return out
+    return kernel(rows.indptr, rows.indices, rows.data, rows.shape[1], dense)

@@ -16,34 +16,28 @@ Everything else (validating ``X``, predicting) is the wrapped classifier's.
 from copy import deepcopy
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    MetaEstimatorMixin,
-    _fit_context,
-    clone,
-)
+import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRequest,
     MetadataRouter,
     MethodMapping,
-    _routing_enabled,
     get_routing_for_object,
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_array,
     check_is_fitted,
     column_or_1d,
     has_fit_parameter,
 )
 
-from imbweight.class_weight import resolve_class_weight
+from imbweight._compat import HasMethods, StrOptions, check_sample_weight, fit_context
+from imbweight._targets import ClassCounts, check_target
+from imbweight.class_weight import class_weight_array, resolve_class_weight
 
 __all__ = ["ClassWeightedClassifier"]
 
@@ -186,7 +180,7 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         self.class_weight = class_weight
 
     # ----------------------------------------------------------------- fitting
-    @_fit_context(
+    @fit_context(
         # The wrapped classifier is the user's: let it validate its parameters.
         prefer_skip_nested_validation=False
     )
@@ -214,22 +208,23 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         """
         estimator = clone(self.estimator)
         self._check_weighting(estimator, sample_weight)
-        if _routing_enabled():
+        if sklearn.get_config()["enable_metadata_routing"]:
             fit_params = process_routing(self, "fit", **fit_params)["estimator"]["fit"]
         y = self._check_target(y)
-        classes = np.unique(y)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(
+            sample_weight = check_sample_weight(
                 sample_weight, y, ensure_non_negative=True
             )
+        counts = ClassCounts.of(y, sample_weight)
+        classes = counts.classes
         class_weight = resolve_class_weight(
-            self.class_weight, y, classes, sample_weight
+            self.class_weight, counts, y=y, sample_weight=sample_weight
         )
         if self.class_weight is not None:
             if "class_weight" in estimator.get_params(deep=False):
                 estimator.set_params(class_weight=class_weight)
             else:
-                per_class = np.array([class_weight[c] for c in classes.tolist()])
+                per_class = class_weight_array(class_weight, classes)
                 weights = per_class[np.searchsorted(classes, y)]
                 if sample_weight is not None:
                     weights = weights * sample_weight
@@ -276,15 +271,18 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
                 f"{name} requires y to be passed, but the target y is None."
             )
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        kind = type_of_target(y, input_name="y")
-        if kind not in ("binary", "multiclass"):
+        try:
+            return check_target(y, name, multilabel=False)[0]
+        except ValueError as error:
+            if "multilabel-indicator" not in str(error):
+                raise
             raise ValueError(
-                f"{name} supports binary and multiclass targets; got a {kind!r} "
-                f"target. For multi-label targets pass class_weight to an imbweight "
+                f"{error} For multi-label targets pass class_weight to an imbweight "
                 f"estimator directly: it weighs each label."
-            )
-        return column_or_1d(y, warn=True)
+            ) from None
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "estimator_")

@@ -17,23 +17,23 @@ from collections.abc import Mapping
 from numbers import Real
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils._param_validation import (
+from sklearn.utils.validation import check_is_fitted
+
+from imbweight._compat import (
     Interval,
     StrOptions,
+    check_sample_weight,
     validate_parameter_constraints,
 )
-from sklearn.utils.class_weight import compute_class_weight as _sklearn_class_weight
-from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    _num_samples,
-    check_is_fitted,
-    column_or_1d,
-)
+from imbweight._targets import MULTILABEL, ClassCounts, check_target
 
-__all__ = ["ClassWeights", "compute_class_weight", "resolve_class_weight"]
+__all__ = [
+    "ClassWeights",
+    "class_weight_array",
+    "compute_class_weight",
+    "resolve_class_weight",
+]
 
 
 # ------------------------------------------------------------------ strategies
@@ -123,63 +123,37 @@ def _weights_from_counts(counts, strategy, beta, power, clip, normalize):
     return weights
 
 
-def _class_counts(y, sample_weight, where=""):
-    """Sorted classes of ``y``, and their counts weighted by ``sample_weight``."""
-    classes, codes = np.unique(y, return_inverse=True)
-    counts = np.bincount(
-        codes.ravel(), weights=sample_weight, minlength=classes.size
-    ).astype(np.float64, copy=False)
-    empty = counts <= 0
+def _strategy_weights(counts, params, where=""):
+    """``{label: weight}`` of a strategy on single-label ``counts``.
+
+    ``params`` are the (validated) parameters of :class:`ClassWeights`.
+    """
+    empty = counts.weighted <= 0
     if np.any(empty):
         raise ValueError(
-            f"{where}classes {classes[empty].tolist()} have total sample_weight 0, "
-            f"so their class weight is undefined (every strategy divides by the "
-            f"count). Drop those samples or give them a positive sample_weight."
+            f"{where}classes {counts.classes[empty].tolist()} have total "
+            f"sample_weight 0, so their class weight is undefined (every strategy "
+            f"divides by the count). Drop those samples or give them a positive "
+            f"sample_weight."
         )
-    return classes, counts
-
-
-def _check_target(y, caller):
-    """``y`` as a 1-D label array or a 2-D 0/1 indicator; and which it is."""
-    if sparse.issparse(y):
-        y = y.toarray()
-    if _num_samples(y) == 0:
-        raise ValueError(f"{caller} needs a non-empty y.")
-    kind = type_of_target(y, input_name="y")
-    if kind == "multilabel-indicator":
-        y = np.asarray(y)
-        if not np.all((y == 0) | (y == 1)):
-            raise ValueError(
-                f"A multi-label y must be a 0/1 indicator matrix; got the values "
-                f"{np.unique(y).tolist()}."
-            )
-        return y.astype(np.intp), True
-    if kind not in ("binary", "multiclass"):
-        raise ValueError(
-            f"{caller} supports binary, multiclass and multi-label indicator "
-            f"targets; got a {kind!r} target."
-        )
-    return column_or_1d(y), False
+    weights = _weights_from_counts(counts.weighted, **params)
+    return dict(zip(counts.classes.tolist(), weights.tolist(), strict=True))
 
 
 def _fit_class_weight(y, sample_weight, params, caller):
-    """``(classes_, class_weight_)``: the one implementation of every strategy.
+    """``(classes_, class_weight_)`` of a strategy on the labels ``y``.
 
-    ``params`` are the (validated) parameters of :class:`ClassWeights`. A
-    multi-label indicator is treated as one binary target per column.
+    A multi-label indicator is treated as one binary target per column.
     """
-    y, multilabel = _check_target(y, caller)
-    sample_weight = _check_sample_weight(sample_weight, y, ensure_non_negative=True)
-    if not multilabel:
-        classes, counts = _class_counts(y, sample_weight)
-        weights = _weights_from_counts(counts, **params)
-        return classes, dict(zip(classes.tolist(), weights.tolist(), strict=True))
-    per_label = []
-    for label in range(y.shape[1]):
-        classes, counts = _class_counts(y[:, label], sample_weight, f"Label {label}: ")
-        weights = _weights_from_counts(counts, **params)
-        per_label.append(dict(zip(classes.tolist(), weights.tolist(), strict=True)))
-    return np.arange(y.shape[1]), per_label
+    y, kind = check_target(y, caller)
+    sample_weight = check_sample_weight(sample_weight, y, ensure_non_negative=True)
+    counts = ClassCounts.of(y, sample_weight)
+    if kind != MULTILABEL:
+        return counts.classes, _strategy_weights(counts, params)
+    return counts.classes, [
+        _strategy_weights(counts.label(label), params, f"Label {label}: ")
+        for label in counts.classes.tolist()
+    ]
 
 
 def _per_sample(y, class_weight, where=""):
@@ -397,7 +371,8 @@ class ClassWeights(BaseEstimator):
             ``i``'s value of label ``j``.
         """
         check_is_fitted(self)
-        y, multilabel = _check_target(y, type(self).__name__)
+        y, kind = check_target(y, type(self).__name__)
+        multilabel = kind == MULTILABEL
         fitted_multilabel = isinstance(self.class_weight_, list)
         if multilabel != fitted_multilabel:
             seen = "a multi-label" if fitted_multilabel else "a single-label"
@@ -508,102 +483,198 @@ def compute_class_weight(
     return _fit_class_weight(y, sample_weight, params, "compute_class_weight")[1]
 
 
-def _check_string_class_weight(class_weight):
-    """Raise unless the string ``class_weight`` is "balanced", the only one.
+# ------------------------------------------------------------------ resolver
+def resolve_class_weight(class_weight, counts, *, y=None, sample_weight=None):
+    """Resolve any form of a ``class_weight`` parameter into one weight per class.
 
-    Strategies have names too ("sqrt_inverse", ...), so the message says how
-    to ask for one.
-    """
-    if class_weight != "balanced":
-        raise ValueError(
-            f"class_weight={class_weight!r} is not a known string; the only "
-            f"one is 'balanced'. For other strategies pass an object, e.g. "
-            f"ClassWeights({class_weight!r})."
-        )
-
-
-def resolve_class_weight(class_weight, y, classes, sample_weight=None):
-    """Resolve a ``class_weight`` parameter on the labels ``fit`` received.
+    The one place where imbweight turns ``class_weight`` into numbers: every
+    estimator, :class:`~imbweight.ClassWeightedClassifier` and
+    :mod:`imbweight.dask` call it, on the labels (or only the class counts)
+    that reach their ``fit``.
 
     Parameters
     ----------
-    class_weight : None, "balanced", dict, ClassWeights or callable
+    class_weight : None, "balanced", dict, list of dict, ClassWeights or callable
         ``None`` gives every class weight 1; ``"balanced"`` gives class ``k``
         the weight ``n / (n_classes n_k)`` with (sample-weighted) counts, as
         scikit-learn does; a dict maps labels to weights, classes it omits
-        get 1. A :class:`ClassWeights` (or any object with
-        ``fit(y, sample_weight=None)`` that sets a dict ``class_weight_``) is
-        cloned and fitted on ``y`` and ``sample_weight``; its own fitted
-        state, if any, is not used. A callable is called as
-        ``class_weight(y)`` and returns a dict. Both must weigh every class.
-    y : ndarray of shape (n_samples,)
-        Labels.
-    classes : ndarray of shape (n_classes,)
-        The sorted distinct labels of ``y``.
+        get 1. A :class:`ClassWeights` is evaluated on ``counts`` (exactly as
+        fitting a clone of it on the labels would); any other object with
+        ``fit(y, sample_weight=None)`` that sets a dict ``class_weight_`` is
+        cloned and fitted on ``y`` and ``sample_weight``. A callable is
+        called as ``class_weight(y)`` and returns a dict. Both must weigh
+        every class. For a multi-label target each label is a binary target
+        with classes 0 and 1: a list gives one entry (of any of these forms)
+        per label, any other form applies to every label, and a single dict
+        is an error (it would be ambiguous).
+    counts : ClassCounts
+        The classes and their counts (see :class:`imbweight._targets.ClassCounts`).
+    y : None or ndarray, default=None
+        The labels behind ``counts``; needed only by callables and strategy
+        objects other than :class:`ClassWeights`.
     sample_weight : None or ndarray of shape (n_samples,), default=None
-        Weights of the samples, used for the "balanced" counts and passed to
-        a strategy object's ``fit``.
+        The sample weights behind ``counts``, passed to a strategy object's
+        ``fit``.
 
     Returns
     -------
-    class_weight : dict
-        Label to weight, one entry per class in ``classes``.
+    class_weight : dict or list of dict
+        Label to weight, one entry per class of ``counts``; for a multi-label
+        target one dict per label, over the values (0, 1) that label takes
+        (both for a dict).
 
     Raises
     ------
     ValueError
         If a dict names a label that is not a class, if a class has zero
-        total sample weight under "balanced", if a strategy or callable
-        leaves out a class, or if a weight is negative or not finite.
+        total sample weight under "balanced" or a strategy, if a strategy or
+        callable leaves out a class, or if a weight is negative or not finite.
     TypeError
-        If ``class_weight`` is of none of the accepted kinds, or a strategy or
-        callable gives something other than a dict.
+        If ``class_weight`` is of none of the accepted kinds, a strategy or
+        callable gives something other than a dict, or needs the labels and
+        only counts were given.
 
     Examples
     --------
     >>> import numpy as np
+    >>> from imbweight._targets import ClassCounts
     >>> from imbweight.class_weight import ClassWeights, resolve_class_weight
-    >>> y, classes = np.array([0, 0, 0, 1]), np.array([0, 1])
-    >>> resolve_class_weight("balanced", y, classes)
+    >>> y = np.array([0, 0, 0, 1])
+    >>> counts = ClassCounts.of(y)
+    >>> resolve_class_weight("balanced", counts)
     {0: 0.666..., 1: 2.0}
-    >>> resolve_class_weight(ClassWeights("inverse", normalize=None), y, classes)
+    >>> resolve_class_weight(ClassWeights("inverse", normalize=None), counts)
     {0: 0.333..., 1: 1.0}
-    >>> resolve_class_weight(lambda y: {0: 1.0, 1: float(np.sum(y == 0))}, y, classes)
+    >>> resolve_class_weight(lambda y: {0: 1.0, 1: float(np.sum(y == 0))}, counts, y=y)
     {0: 1.0, 1: 3.0}
     """
-    classes = np.asarray(classes)
-    if class_weight is None or isinstance(class_weight, dict):
-        if class_weight is not None:
-            _check_known_labels(class_weight, classes, "class_weight")
-        weights = _sklearn_class_weight(
-            class_weight, classes=classes, y=y, sample_weight=sample_weight
+    if counts.multilabel:
+        return _resolve_per_label(class_weight, counts, y, sample_weight)
+    return _resolve_one(class_weight, counts, y, sample_weight)
+
+
+def class_weight_array(class_weight, classes):
+    """Resolved class weights as float64 numbers, ordered like ``classes``.
+
+    Parameters
+    ----------
+    class_weight : dict or list of dict
+        A resolved ``class_weight_``.
+    classes : ndarray of shape (n_classes,)
+        The classes; for a list (multi-label), ``arange(n_labels)``.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_classes,) or (n_labels, 2)
+        For a multi-label table, the weights of 0 and of 1 in each label; a
+        value a label never took weighs 1.
+    """
+    if isinstance(class_weight, list):
+        return np.array(
+            [(weights.get(0, 1.0), weights.get(1, 1.0)) for weights in class_weight],
+            dtype=np.float64,
+        ).reshape(-1, 2)
+    return np.array(
+        [class_weight[label] for label in classes.tolist()], dtype=np.float64
+    )
+
+
+def _resolve_per_label(class_weight, counts, y, sample_weight):
+    n_labels = counts.classes.size
+    per_label = class_weight
+    if isinstance(per_label, list):
+        if len(per_label) != n_labels:
+            raise ValueError(
+                f"class_weight is a list of {len(per_label)} entries, but y has "
+                f"{n_labels} labels; give one (e.g. a dict {{0: w0, 1: w1}}) per "
+                f"label."
+            )
+    elif isinstance(per_label, dict):
+        raise ValueError(
+            "For a multi-label target, class_weight must be None, 'balanced', "
+            "a ClassWeights, a callable or a list of one dict {0: w0, 1: w1} "
+            "per label; got a dict."
         )
-        return _checked_dict(classes, weights, "class_weight")
+    else:
+        per_label = [per_label] * n_labels
+    resolved = []
+    for label, entry in enumerate(per_label):
+        label_counts = counts.label(label)
+        if isinstance(entry, dict):
+            # A dict may name both values of a label that takes only one.
+            label_counts = ClassCounts(
+                np.array([0, 1]), np.zeros(2, dtype=np.int64), np.zeros(2)
+            )
+        resolved.append(
+            _resolve_one(
+                entry,
+                label_counts,
+                None if y is None else y[:, label],
+                sample_weight,
+                where=f"Label {label}: ",
+            )
+        )
+    return resolved
+
+
+def _resolve_one(class_weight, counts, y, sample_weight, where=""):
+    """The weights of a single-label target, as a dict over ``counts.classes``."""
+    classes = counts.classes
+    if class_weight is None:
+        return dict.fromkeys(classes.tolist(), 1.0)
+    if isinstance(class_weight, dict):
+        _check_known_labels(class_weight, classes, "class_weight")
+        mapping = {label: class_weight.get(label, 1.0) for label in classes.tolist()}
+        return _checked_dict(classes, mapping, "class_weight")
     if isinstance(class_weight, str):
-        _check_string_class_weight(class_weight)
-        _check_balanced_counts(y, classes, sample_weight)
-        weights = _sklearn_class_weight(
-            "balanced", classes=classes, y=y, sample_weight=sample_weight
-        )
-        return _checked_dict(classes, weights, "class_weight")
+        if class_weight != "balanced":
+            raise ValueError(
+                f"class_weight={class_weight!r} is not a known string; the only "
+                f"one is 'balanced'. For other strategies pass an object, e.g. "
+                f"ClassWeights({class_weight!r})."
+            )
+        empty = classes[counts.weighted <= 0]
+        if empty.size:
+            raise ValueError(
+                f'{where}class_weight="balanced" needs every class to carry '
+                f"sample weight, but classes {empty.tolist()} have total "
+                f"sample_weight 0."
+            )
+        weights = _balanced(counts.weighted, beta=None, power=None)
+        return dict(zip(classes.tolist(), weights.tolist(), strict=True))
     if isinstance(class_weight, type):
         raise TypeError(
             f"class_weight must be an instance such as {class_weight.__name__}(), "
             f"not the class {class_weight.__name__}."
         )
+    if isinstance(class_weight, ClassWeights):
+        params = class_weight.get_params(deep=False)
+        validate_parameter_constraints(
+            ClassWeights._parameter_constraints, params, caller_name="ClassWeights"
+        )
+        return _strategy_weights(counts, params, where)
     if hasattr(class_weight, "fit"):
         source = f"{type(class_weight).__name__}.fit(y).class_weight_"
-        fitted = clone(class_weight, safe=False).fit(y, sample_weight=sample_weight)
-        mapping = getattr(fitted, "class_weight_", None)
     elif callable(class_weight):
         source = "class_weight(y)"
-        mapping = class_weight(y)
     else:
         raise TypeError(
             f"class_weight must be None, 'balanced', a dict, a ClassWeights (an "
             f"object with fit(y, sample_weight) setting class_weight_) or a "
             f"callable y -> dict; got {class_weight!r}."
         )
+    if y is None:
+        raise TypeError(
+            f"class_weight={class_weight!r} is called on the labels themselves, "
+            f"but only their class counts are available here (the labels of a "
+            f"dask collection, which imbweight never holds in memory whole): "
+            f"pass a ClassWeights instance, 'balanced' or a dict."
+        )
+    if hasattr(class_weight, "fit"):
+        fitted = clone(class_weight, safe=False).fit(y, sample_weight=sample_weight)
+        mapping = getattr(fitted, "class_weight_", None)
+    else:
+        mapping = class_weight(y)
     if not isinstance(mapping, Mapping):
         raise TypeError(
             f"{source} must be a dict label -> weight; got {type(mapping).__name__}."
@@ -615,15 +686,7 @@ def resolve_class_weight(class_weight, y, classes, sample_weight=None):
             f"{source} gives no weight to the classes {missing}; it must weigh "
             f"every class of y, {classes.tolist()}."
         )
-    try:
-        weights = np.array(
-            [mapping[label] for label in classes.tolist()], dtype=np.float64
-        )
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"{source} must map labels to numbers; got {dict(mapping)!r}."
-        ) from error
-    return _checked_dict(classes, weights, source)
+    return _checked_dict(classes, mapping, source)
 
 
 def _check_known_labels(mapping, classes, source):
@@ -637,25 +700,19 @@ def _check_known_labels(mapping, classes, source):
         )
 
 
-def _checked_dict(classes, weights, source):
-    """``{label: weight}`` once every weight is finite and non-negative."""
-    resolved = dict(zip(classes.tolist(), np.asarray(weights).tolist(), strict=True))
+def _checked_dict(classes, mapping, source):
+    """``{label: float weight}`` once every weight is a finite, non-negative number."""
+    try:
+        weights = np.array(
+            [mapping[label] for label in classes.tolist()], dtype=np.float64
+        )
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{source} must map labels to numbers; got {dict(mapping)!r}."
+        ) from error
+    resolved = dict(zip(classes.tolist(), weights.tolist(), strict=True))
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        what = "class_weight" if source == "class_weight" else source
         raise ValueError(
-            f"{what} must give finite, non-negative weights; got {resolved}."
+            f"{source} must give finite, non-negative weights; got {resolved}."
         )
     return resolved
-
-
-def _check_balanced_counts(y, classes, sample_weight):
-    if sample_weight is None:
-        return
-    codes = np.searchsorted(classes, y)
-    totals = np.bincount(codes, weights=sample_weight, minlength=len(classes))
-    empty = classes[totals <= 0]
-    if empty.size:
-        raise ValueError(
-            f'class_weight="balanced" needs every class to carry sample weight, '
-            f"but classes {empty.tolist()} have total sample_weight 0."
-        )

@@ -6,10 +6,11 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import clone
-from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.class_weight import compute_class_weight as sklearn_class_weight
 
 from imbweight import FocalLogisticRegression
+from imbweight._compat import InvalidParameterError
+from imbweight._targets import ClassCounts
 from imbweight.class_weight import (
     ClassWeights,
     compute_class_weight,
@@ -393,7 +394,9 @@ def test_resolve_fits_a_clone_of_the_strategy_on_the_y_it_receives():
     y = _imbalanced(["a", "b", "c"], [80, 15, 5])
     sample_weight = np.random.default_rng(5).uniform(0.5, 2.0, y.size)
     strategy = ClassWeights("effective_number", beta=0.99)
-    resolved = resolve_class_weight(strategy, y, np.unique(y), sample_weight)
+    resolved = resolve_class_weight(
+        strategy, ClassCounts.of(y, sample_weight), y=y, sample_weight=sample_weight
+    )
     assert resolved == compute_class_weight(
         y, "effective_number", beta=0.99, sample_weight=sample_weight
     )
@@ -401,7 +404,7 @@ def test_resolve_fits_a_clone_of_the_strategy_on_the_y_it_receives():
     # Refitted on new labels (e.g. after a resampler), not reused.
     strategy.fit(["a", "b", "b", "c"])
     resampled = _imbalanced(["a", "b", "c"], [30, 30, 30])
-    assert resolve_class_weight(strategy, resampled, np.unique(resampled)) == (
+    assert resolve_class_weight(strategy, ClassCounts.of(resampled)) == (
         pytest.approx({"a": 1.0, "b": 1.0, "c": 1.0}, rel=1e-14)
     )
 
@@ -420,7 +423,7 @@ class _MajorityOverCount:
 
 def test_resolve_accepts_any_object_with_fit_and_class_weight_():
     y = np.array([1, 1, 1, 1, 5, 5, 9])
-    resolved = resolve_class_weight(_MajorityOverCount(), y, np.unique(y))
+    resolved = resolve_class_weight(_MajorityOverCount(), ClassCounts.of(y), y=y)
     assert resolved == {1: 1.0, 5: 2.0, 9: 4.0}
 
 
@@ -430,7 +433,7 @@ def test_resolve_accepts_a_callable():
     def negatives_per_positive(labels):
         return {"n": 1.0, "p": float(np.sum(labels == "n") / np.sum(labels == "p"))}
 
-    resolved = resolve_class_weight(negatives_per_positive, y, np.unique(y))
+    resolved = resolve_class_weight(negatives_per_positive, ClassCounts.of(y), y=y)
     assert resolved == {"n": 1.0, "p": 3.0}
 
 
@@ -451,21 +454,23 @@ def test_resolve_accepts_a_callable():
 def test_resolve_rejects_bad_class_weights(class_weight, error, match):
     y = np.array([0, 0, 1])
     with pytest.raises(error, match=match):
-        resolve_class_weight(class_weight, y, np.array([0, 1]))
+        resolve_class_weight(class_weight, ClassCounts.of(y), y=y)
 
 
 def test_resolve_keeps_none_balanced_and_dict_behaviour():
     y = np.array([0, 0, 0, 1])
-    classes = np.array([0, 1])
-    assert resolve_class_weight(None, y, classes) == {0: 1.0, 1: 1.0}
-    assert resolve_class_weight({1: 4.0}, y, classes) == {0: 1.0, 1: 4.0}
-    assert resolve_class_weight("balanced", y, classes) == compute_class_weight(y)
+    counts = ClassCounts.of(y)
+    assert resolve_class_weight(None, counts) == {0: 1.0, 1: 1.0}
+    assert resolve_class_weight({1: 4.0}, counts) == {0: 1.0, 1: 4.0}
+    assert resolve_class_weight("balanced", counts) == compute_class_weight(y)
     with pytest.raises(ValueError, match=r"class_weight names labels \[7\]"):
-        resolve_class_weight({7: 2.0}, y, classes)
+        resolve_class_weight({7: 2.0}, counts)
     with pytest.raises(ValueError, match="needs every class to carry sample weight"):
-        resolve_class_weight("balanced", y, classes, np.array([1.0, 1.0, 1.0, 0.0]))
+        resolve_class_weight(
+            "balanced", ClassCounts.of(y, np.array([1.0, 1.0, 1.0, 0.0]))
+        )
     with pytest.raises(ValueError, match="finite, non-negative"):
-        resolve_class_weight({1: -1.0}, y, classes)
+        resolve_class_weight({1: -1.0}, counts)
 
 
 # ----------------------------------------------------------- estimator API

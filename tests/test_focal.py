@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from numpy.testing import assert_array_equal
 from scipy.optimize import minimize
 from scipy.special import expit, softmax
 from sklearn.base import clone
@@ -427,13 +428,17 @@ def test_bad_input_raises_a_specific_error(case):
         clf.predict(X_OK)
 
 
-def test_failed_refit_leaves_the_estimator_unfitted_not_half_fitted():
+def test_failed_refit_keeps_the_previous_model():
+    # scikit-learn's behaviour: a fit that fails changes nothing fitted.
     clf = FocalLogisticRegression().fit(X_OK, Y_OK)
+    fitted = {name: value for name, value in vars(clf).items() if name.endswith("_")}
+    coef = clf.coef_.copy()
     with pytest.raises(ValueError, match=r"alpha=0\.25 is a float"):
         clf.set_params(alpha=0.25).fit(X_OK, Y_OK)
-    assert not hasattr(clf, "classes_") and not hasattr(clf, "n_features_in_")
-    with pytest.raises(NotFittedError):
-        clf.predict(X_OK)
+    assert {name for name in vars(clf) if name.endswith("_")} == set(fitted)
+    assert all(getattr(clf, name) is value for name, value in fitted.items())
+    assert_array_equal(clf.coef_, coef)
+    assert_array_equal(clf.predict(X_OK), clf.set_params(alpha=None).predict(X_OK))
 
 
 def test_overflowing_features_raise_instead_of_storing_non_finite_coefficients():

@@ -7,10 +7,10 @@ import pytest
 import scipy.sparse as sp
 from _numerics import five_point_error_bound, five_point_gradient, on_grid
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn._loss.loss import HalfBinomialLoss, HalfMultinomialLoss
-from sklearn.linear_model._linear_loss import LinearModelLoss
 
+from imbweight._compat import HalfBinomialLoss, HalfMultinomialLoss, LinearModelLoss
 from imbweight._objective import LinearObjective, _sparse_block_rows
+from imbweight._solvers.sgd import sgd_step
 from imbweight._sparse_rows import CSRRows
 from imbweight.losses import BinaryFocalLoss, MultinomialFocalLoss
 
@@ -400,7 +400,8 @@ def test_sgd_step_is_a_gradient_step(kind, fit_intercept, fmt, dtype):
     )
     stepped = coef.copy()
     batch = CSRRows.of(X) if fmt == "csr" else X
-    batch_value = objective.sgd_step(
+    batch_value = sgd_step(
+        objective,
         stepped,
         batch,
         y,

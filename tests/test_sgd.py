@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import average_precision_score
 
 from imbweight import FocalLogisticRegression, WeightedSGDClassifier
-from imbweight._sgd import _shuffled_rows
+from imbweight._solvers.sgd import shuffled_rows
 
 
 def _five_percent_positives(n_classes=2, n_samples=20_000, seed=1):
@@ -135,7 +135,7 @@ def test_shuffled_rows_is_numpys_permutation(n_samples):
     """The int32, in-place shuffle draws the order permutation would, and
     leaves the generator in the same state."""
     ours, numpys = np.random.default_rng(5), np.random.default_rng(5)
-    order = _shuffled_rows(ours, n_samples)
+    order = shuffled_rows(ours, n_samples)
     assert order.dtype == np.int32
     np.testing.assert_array_equal(order, numpys.permutation(n_samples))
     assert ours.random() == numpys.random()

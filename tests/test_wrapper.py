@@ -18,7 +18,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -28,6 +27,7 @@ from imbweight import (
     FocalLogisticRegression,
     compute_class_weight,
 )
+from imbweight._compat import InvalidParameterError
 
 # The class_weight path (the classifier's own parameter) on a linear model, a
 # tree and an imbweight estimator; the sample_weight path on GaussianNB, which

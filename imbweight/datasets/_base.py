@@ -15,7 +15,8 @@ from importlib.resources import files
 
 import numpy as np
 from sklearn.utils import Bunch
-from sklearn.utils._param_validation import StrOptions, validate_params
+
+from imbweight._compat import StrOptions, validate_params
 
 _KEEL = (
     "J. Alcalá-Fdez, A. Fernández, J. Luengo, J. Derrac, S. García, "

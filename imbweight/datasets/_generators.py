@@ -5,7 +5,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
+
+from imbweight._compat import Interval, validate_params
 
 
 def _class_sizes(n_samples, imbalance_ratio, n_classes):
