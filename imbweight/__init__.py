@@ -5,6 +5,7 @@ from imbweight._focal import FocalLogisticRegression
 from imbweight._posterior import posterior_proba
 from imbweight._sgd import WeightedSGDClassifier
 from imbweight._wrapper import ClassWeightedClassifier
+from imbweight.boosting import FocalBoostingClassifier
 from imbweight.class_weight import ClassWeights, compute_class_weight
 
 __version__ = "0.1.0.dev0"
@@ -12,6 +13,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ClassWeightedClassifier",
     "ClassWeights",
+    "FocalBoostingClassifier",
     "FocalLogisticRegression",
     "WeightedSGDClassifier",
     "__version__",

@@ -18,8 +18,8 @@ from imbweight._compat import (
     LinearClassifierMixin,
     StrOptions,
 )
-from imbweight._posterior import sigmoid_posterior_logit, softmax_posterior
-from imbweight._targets import BINARY, MULTICLASS, MULTILABEL
+from imbweight._posterior import recover_posterior
+from imbweight._targets import BINARY, MULTILABEL
 from imbweight.class_weight import class_weight_array
 
 
@@ -167,23 +167,13 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             Same column order as :meth:`predict_proba`; for multi-label
             targets, P(y_l = 1 | x) per label.
         """
-        scores = self.decision_function(X)
-        loss, kind = self._loss_, self._target_kind_
-        weights = class_weight_array(self.class_weight_, self.classes_)
-        if kind == MULTICLASS:
-            if loss.alpha is not None:
-                weights = weights * loss.alpha
-            return softmax_posterior(scores, loss.gamma, weights)
-        negative_weight, positive_weight = weights.reshape(-1, 2).T
-        if loss.alpha is not None:
-            negative_weight = negative_weight * (1 - loss.alpha)
-            positive_weight = positive_weight * loss.alpha
-        logit = sigmoid_posterior_logit(
-            scores, loss.gamma, negative_weight.squeeze(), positive_weight.squeeze()
+        return recover_posterior(
+            self.decision_function(X),
+            self._target_kind_,
+            self._loss_.gamma,
+            self._loss_.alpha,
+            class_weight_array(self.class_weight_, self.classes_),
         )
-        if kind == MULTILABEL:
-            return expit(logit)
-        return np.column_stack([expit(-logit), expit(logit)])
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed in log space.

@@ -22,7 +22,9 @@ not depend on the class.
 """
 
 import numpy as np
-from scipy.special import log_softmax, logsumexp, softmax
+from scipy.special import expit, log_softmax, logsumexp, softmax
+
+from imbweight._targets import MULTICLASS, MULTILABEL
 
 
 def log_u(logit, gamma):
@@ -130,6 +132,47 @@ def softmax_posterior(raw_prediction, gamma, class_weight):
     with np.errstate(divide="ignore"):
         log_weight = np.log(class_weight)
     return softmax(-log_weight - log_u(margin, gamma), axis=1)
+
+
+def recover_posterior(raw_prediction, target_kind, gamma, alpha, class_weight):
+    """P(y | x) from the raw scores of a model trained with weights, α and γ.
+
+    What ``predict_posterior`` of every imbweight classifier returns: the
+    sigmoid recovery per output for binary and multi-label targets, the
+    softmax one for multiclass targets.
+
+    Parameters
+    ----------
+    raw_prediction : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        The model's raw scores (one column for binary targets).
+    target_kind : {"binary", "multiclass", "multilabel-indicator"}
+        The kind of target.
+    gamma : float
+        Focusing parameter.
+    alpha : None, float or ndarray of shape (n_outputs,)
+        The loss's focal α.
+    class_weight : ndarray of shape (n_classes,) or (n_labels, 2)
+        The class weights, as
+        :func:`imbweight.class_weight.class_weight_array` gives them.
+
+    Returns
+    -------
+    posterior : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
+    """
+    if target_kind == MULTICLASS:
+        if alpha is not None:
+            class_weight = class_weight * alpha
+        return softmax_posterior(raw_prediction, gamma, class_weight)
+    negative_weight, positive_weight = class_weight.reshape(-1, 2).T
+    if alpha is not None:
+        negative_weight = negative_weight * (1 - alpha)
+        positive_weight = positive_weight * alpha
+    logit = sigmoid_posterior_logit(
+        raw_prediction, gamma, negative_weight.squeeze(), positive_weight.squeeze()
+    )
+    if target_kind == MULTILABEL:
+        return expit(logit)
+    return np.column_stack([expit(-logit), expit(logit)])
 
 
 def posterior_proba(estimator, X):

@@ -1,0 +1,316 @@
+"""The weighted focal objective and its evaluation metrics, engine-neutral.
+
+Conventions
+-----------
+A booster hands an objective its labels (the class codes ``0 .. K-1`` as
+floats), its raw scores (the init score included) and, when the training
+set has them, one weight per row. :class:`FocalObjective` returns the
+gradient and the Hessian (diagonal) of
+
+    Σ_i w_i c_{y_i} α_{y_i} ℓ_γ(y_i, z_i)
+
+with respect to the raw scores ``z``: ``w`` the row weights the booster
+holds, ``c`` optional class weights, ``α`` the focal α, ``ℓ_γ`` the sigmoid
+(two classes, ``z`` of shape ``(n,)``) or softmax (``K > 2`` classes,
+``(n, K)``) focal loss of :mod:`imbweight.losses`. Neither LightGBM (since
+4.0) nor XGBoost multiplies a custom objective's output by the weights: the
+objective does.
+
+**Curvature floor.** For ``γ > 0`` the focal loss is not convex: its exact
+second derivative is negative for badly classified rows (``p_t < 0.058`` at
+``γ = 2``). A tree leaf's Newton step ``-Σg / Σh`` is then unbounded, or
+points uphill, once such rows dominate a leaf. The objective keeps the exact
+second derivative where it exceeds ``CURVATURE_FLOOR`` times the curvature
+the loss would have if its modulating factor ``(1 - p_t)^γ`` were a
+constant weight, ``α_t w p_t (1 - p_t)^(γ+1)``, and takes that floor
+elsewhere (see :func:`imbweight.losses.focal_margin_gradient_hessian`).
+That curvature is positive, and the exact one exceeds it by ``(γ + 1)²``
+on well classified rows, so the floor only changes badly classified rows;
+at ``γ = 0`` it never binds and the objective is exactly the weighted
+log-loss.
+
+**Softmax Hessian scale.** Boosters fit one tree per class with the
+diagonal of the softmax Hessian, treating the ``K`` scores as free although
+they are redundant (adding a constant to all changes nothing). Each engine
+compensates with a constant factor on the diagonal of its built-in
+objective: LightGBM ``K / (K - 1)`` (Friedman's multiclass GBDT), XGBoost
+``2``. ``hessian_scale`` applies the engine's factor to the focal diagonal
+for every ``γ``: it stems from the softmax parametrisation, not from the
+per-class loss, and keeping it makes the model continuous in ``γ``, with
+``γ = 0`` reproducing the engine's built-in multiclass objective.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from scipy.special import softmax
+from sklearn.metrics import average_precision_score
+
+from imbweight._fit_problem import resolve_alpha
+from imbweight._targets import target_kind_of_classes
+from imbweight.losses import BinaryFocalLoss, MultinomialFocalLoss
+
+__all__ = [
+    "CURVATURE_FLOOR",
+    "METRICS",
+    "FocalMetric",
+    "FocalObjective",
+    "class_weight_table",
+]
+
+#: ``ε`` of the curvature floor: the fraction of the curvature with the
+#: modulating factor held constant below which the exact one is not used.
+CURVATURE_FLOOR = 0.1
+
+#: Rows per block of the objective: its temporaries stay in cache and a few
+#: MiB in size, whatever the number of rows.
+BLOCK_ROWS = 1 << 15
+
+#: Metric name to whether a larger value is better.
+METRICS = {"focal_loss": False, "average_precision": True}
+
+
+def class_weight_table(class_weight, n_classes):
+    """Class weights as an array indexed by class code, or None.
+
+    Parameters
+    ----------
+    class_weight : None, dict or array-like of shape (n_classes,)
+        A dict maps class codes ``0 .. n_classes - 1`` to weights (codes it
+        omits weigh 1).
+    n_classes : int
+        Number of classes.
+
+    Returns
+    -------
+    table : None or ndarray of shape (n_classes,)
+
+    Raises
+    ------
+    ValueError
+        If a key is not a class code, the length is wrong, or a weight is
+        negative or not finite.
+    """
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, dict):
+        unknown = [
+            code
+            for code in class_weight
+            if not isinstance(code, Integral) or not 0 <= code < n_classes
+        ]
+        if unknown:
+            raise ValueError(
+                f"class_weight keys must be class codes 0 .. {n_classes - 1}; "
+                f"got {unknown}."
+            )
+        class_weight = [class_weight.get(code, 1.0) for code in range(n_classes)]
+    table = np.asarray(class_weight, dtype=np.float64)
+    if table.shape != (n_classes,):
+        raise ValueError(
+            f"class_weight must have one weight per class, shape ({n_classes},); "
+            f"got shape {table.shape}."
+        )
+    if not np.all(np.isfinite(table) & (table >= 0)):
+        raise ValueError(
+            f"class_weight must be finite and non-negative; got {table.tolist()}."
+        )
+    return table
+
+
+class _WeightedFocalLoss:
+    """What the objective and the metric share: the loss and the weights."""
+
+    def __init__(self, gamma, alpha, class_weight, n_classes):
+        if not (isinstance(n_classes, Integral) and n_classes >= 2):
+            raise ValueError(f"n_classes must be an integer >= 2; got {n_classes!r}.")
+        if not gamma >= 0:
+            raise ValueError(f"gamma must be >= 0; got {gamma!r}.")
+        self.gamma = float(gamma)
+        self.n_classes = int(n_classes)
+        self.alpha = resolve_alpha(
+            alpha, target_kind_of_classes(n_classes), np.arange(n_classes)
+        )
+        self.class_weight = class_weight_table(class_weight, n_classes)
+        loss = BinaryFocalLoss if n_classes == 2 else MultinomialFocalLoss
+        self.loss = loss(gamma=self.gamma, alpha=self.alpha)
+
+    def row_weights(self, codes, weight):
+        """Row weight times class weight, or None when both are absent."""
+        if weight is not None and np.size(weight) == 0:
+            weight = None  # XGBoost's "no weights"
+        if self.class_weight is not None:
+            per_row = self.class_weight[codes]
+            return per_row if weight is None else per_row * weight
+        return None if weight is None else np.asarray(weight, dtype=np.float64)
+
+    def _codes_raw(self, labels, raw):
+        """Class codes, and the raw scores as float64 of the expected shape."""
+        codes = np.asarray(labels).astype(np.intp)
+        raw = np.asarray(raw, dtype=np.float64)
+        n_samples = codes.shape[0]
+        if self.n_classes > 2 and raw.ndim == 1:
+            # Boosters that hand a flat array order it class-major.
+            raw = raw.reshape((n_samples, self.n_classes), order="F")
+        expected = (n_samples,) if self.n_classes == 2 else (n_samples, self.n_classes)
+        if raw.shape != expected:
+            raise ValueError(
+                f"The booster gave raw scores of shape {raw.shape}; a "
+                f"{self.n_classes}-class objective expects {expected}."
+            )
+        return codes, raw
+
+
+class FocalObjective(_WeightedFocalLoss):
+    """Gradient and Hessian of the weighted focal loss, for a booster.
+
+    Parameters
+    ----------
+    gamma : float
+        Focusing parameter, ``gamma >= 0``.
+    alpha : None, float or array-like of shape (n_classes,), default=None
+        Focal α: the weight of class 1 (negatives get ``1 - alpha``) for two
+        classes, one weight per class code for more.
+    class_weight : None, dict or array-like of shape (n_classes,), default=None
+        Weight of each class code, multiplied into the row weights.
+    n_classes : int, default=2
+        Number of classes: 2 for a sigmoid, more for a softmax.
+    hessian_scale : float, default=1.0
+        Factor on the softmax Hessian diagonal (see the module docstring).
+    curvature_floor : float, default=CURVATURE_FLOOR
+        ``ε`` of the curvature floor (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imbweight.boosting._objective import FocalObjective
+    >>> gradient, hessian = FocalObjective(gamma=0.0).gradient_hessian(
+    ...     np.array([1.0, 0.0]), np.zeros(2))
+    >>> gradient, hessian
+    (array([-0.5,  0.5]), array([0.25, 0.25]))
+    """
+
+    def __init__(
+        self,
+        gamma,
+        alpha=None,
+        class_weight=None,
+        n_classes=2,
+        hessian_scale=1.0,
+        curvature_floor=CURVATURE_FLOOR,
+    ):
+        super().__init__(gamma, alpha, class_weight, n_classes)
+        self.hessian_scale = float(hessian_scale)
+        self.curvature_floor = float(curvature_floor)
+
+    def gradient_hessian(self, labels, raw, weight=None, dtype=np.float64):
+        """Gradient and Hessian (diagonal) with respect to the raw scores.
+
+        Parameters
+        ----------
+        labels : array-like of shape (n_samples,)
+            Class codes (integers, possibly as floats).
+        raw : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Raw scores, init score included; a flat class-major array of
+            ``n_samples * n_classes`` scores is accepted for a softmax.
+        weight : None or array-like of shape (n_samples,), default=None
+            Row weights; an empty array means none.
+        dtype : dtype, default=float64
+            Of the results: boosters keep float32 gradients, so producing
+            them saves the engines a converted copy.
+
+        Returns
+        -------
+        gradient, hessian : ndarray of the shape of ``raw``
+            Fortran-ordered for a softmax (the class-major order boosters
+            use).
+        """
+        codes, raw = self._codes_raw(labels, raw)
+        weight = self.row_weights(codes, weight)
+        gradient = np.empty(raw.shape, dtype=dtype, order="F")
+        hessian = np.empty(raw.shape, dtype=dtype, order="F")
+        floor = self.curvature_floor if self.gamma > 0 else None
+        for start in range(0, codes.shape[0], BLOCK_ROWS):
+            rows = slice(start, start + BLOCK_ROWS)
+            gradient[rows], block_hessian = self.loss.gradient_hessian(
+                codes[rows],
+                raw[rows],
+                None if weight is None else weight[rows],
+                curvature_floor=floor,
+            )
+            # Scaled in float64, before the rounding to ``dtype``, as the
+            # engines scale their own.
+            if self.hessian_scale != 1.0:
+                block_hessian *= self.hessian_scale
+            hessian[rows] = block_hessian
+        return gradient, hessian
+
+
+class FocalMetric(_WeightedFocalLoss):
+    """An evaluation metric of a booster's raw scores, on probabilities.
+
+    ``"focal_loss"`` is the weighted focal loss of the objective, divided
+    by the total row × class weight (lower is better). ``"average_precision"``
+    is the area under the precision-recall curve of class 1 (two classes) or
+    the macro average over classes of the one-vs-rest ones, with the row
+    weights only (higher is better); it depends only on how the link
+    (sigmoid, softmax) ranks the rows, so the raw scores of two classes are
+    ranked as they are.
+
+    Parameters
+    ----------
+    name : {"focal_loss", "average_precision"}
+        The metric.
+    gamma, alpha, class_weight, n_classes
+        As :class:`FocalObjective`; only ``"focal_loss"`` uses ``gamma``,
+        ``alpha`` and ``class_weight``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imbweight.boosting._objective import FocalMetric
+    >>> metric = FocalMetric("average_precision", gamma=2.0)
+    >>> metric.evaluate(np.array([0.0, 1.0, 1.0]), np.array([-1.0, 2.0, 0.5]))
+    1.0
+    """
+
+    def __init__(self, name, gamma, alpha=None, class_weight=None, n_classes=2):
+        if name not in METRICS:
+            raise ValueError(
+                f"eval_metric must be one of {sorted(METRICS)}; got {name!r}."
+            )
+        super().__init__(gamma, alpha, class_weight, n_classes)
+        self.name = name
+        self.higher_is_better = METRICS[name]
+
+    def evaluate(self, labels, raw, weight=None):
+        """The metric of raw scores (init score included).
+
+        Parameters
+        ----------
+        labels : array-like of shape (n_samples,)
+            Class codes.
+        raw : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Raw scores, init score included.
+        weight : None or array-like of shape (n_samples,), default=None
+            Row weights; an empty array means none.
+
+        Returns
+        -------
+        value : float
+        """
+        codes, raw = self._codes_raw(labels, raw)
+        if self.name == "average_precision":
+            weight = None if weight is None or np.size(weight) == 0 else weight
+            if self.n_classes > 2:
+                indicator = codes[:, None] == np.arange(self.n_classes)
+                return float(
+                    average_precision_score(
+                        indicator, softmax(raw, axis=1), sample_weight=weight
+                    )
+                )
+            return float(average_precision_score(codes, raw, sample_weight=weight))
+        weight = self.row_weights(codes, weight)
+        loss = self.loss.loss(codes, raw, weight)
+        total = codes.shape[0] if weight is None else np.sum(weight)
+        return float(np.sum(loss) / total)
