@@ -20,6 +20,7 @@ from imbweight._compat import (
 )
 from imbweight._posterior import recover_posterior
 from imbweight._targets import BINARY, MULTILABEL
+from imbweight._validation import check_sparse_structure
 from imbweight.class_weight import class_weight_array
 
 
@@ -31,7 +32,8 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
     _parameter_constraints: dict = {
         "gamma": [Interval(Real, 0, None, closed="left")],
         "alpha": [None, Interval(Real, 0, 1, closed="both"), "array-like", dict],
-        "C": [Interval(Real, 0, None, closed="neither")],
+        # C=inf is "no penalty", as scikit-learn >= 1.8 asks users to write it.
+        "C": [Interval(Real, 0, None, closed="right")],
         "fit_intercept": ["boolean"],
         "class_weight": [
             None,
@@ -214,5 +216,6 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             dtype=[np.float64, np.float32],
             reset=False,
         )
+        check_sparse_structure(X)
         scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores

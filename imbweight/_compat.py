@@ -8,6 +8,8 @@ answer. Nothing else in the package, its tests or its benchmarks imports a
 private SciPy or scikit-learn name.
 """
 
+import inspect
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
@@ -61,6 +63,11 @@ try:
     from sklearn.utils.validation import _check_sample_weight
 except ImportError:  # pragma: no cover - only on a scikit-learn without it
     _check_sample_weight = None
+# scikit-learn >= 1.8 also rejects weights that are all zero, unless asked not
+# to; earlier versions accept them.
+_REJECTS_ALL_ZERO = _check_sample_weight is not None and (
+    "allow_all_zero_weights" in inspect.signature(_check_sample_weight).parameters
+)
 
 try:
     # scikit-learn's count of rows of any array-like (lists, DataFrames,
@@ -91,11 +98,14 @@ except ImportError:  # pragma: no cover - only on a scikit-learn without them
     HalfBinomialLoss = HalfMultinomialLoss = LinearModelLoss = None
 
 
-def check_sample_weight(sample_weight, X, *, dtype=None, ensure_non_negative=False):
+def check_sample_weight(
+    sample_weight, X, *, dtype=None, ensure_non_negative=False, allow_all_zero=False
+):
     """``sample_weight`` as a 1-D array of ``len(X)`` finite values.
 
     scikit-learn's ``_check_sample_weight`` where it exists; else the same
-    checks through public functions.
+    checks through public functions. All-zero weights are an error unless
+    ``allow_all_zero`` (on every scikit-learn version).
 
     Parameters
     ----------
@@ -107,16 +117,29 @@ def check_sample_weight(sample_weight, X, *, dtype=None, ensure_non_negative=Fal
         float64 or float32; None is float64 (or the dtype of an array given).
     ensure_non_negative : bool, default=False
         Whether a negative weight is an error.
+    allow_all_zero : bool, default=False
+        Whether weights that are all zero are accepted.
 
     Returns
     -------
     sample_weight : ndarray of shape (n_samples,)
     """
-    if _check_sample_weight is not None:
-        return _check_sample_weight(
-            sample_weight, X, dtype=dtype, ensure_non_negative=ensure_non_negative
+    if _check_sample_weight is None:
+        checked = _public_check_sample_weight(
+            sample_weight, X, dtype, ensure_non_negative
         )
-    return _public_check_sample_weight(sample_weight, X, dtype, ensure_non_negative)
+    else:
+        extra = {"allow_all_zero_weights": True} if _REJECTS_ALL_ZERO else {}
+        checked = _check_sample_weight(
+            sample_weight,
+            X,
+            dtype=dtype,
+            ensure_non_negative=ensure_non_negative,
+            **extra,
+        )
+    if not allow_all_zero and checked.size and not np.any(checked):
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return checked
 
 
 def _public_check_sample_weight(sample_weight, X, dtype, ensure_non_negative):
@@ -198,22 +221,7 @@ def csr_rows_matvec(indptr, indices, data, n_columns, dense):
     if _sparsetools is None:
         return _public_csr_rows_matvec(indptr, indices, data, n_columns, dense)
     n_rows = indptr.size - 1
-    if dense.ndim == 1:
-        out = np.zeros(n_rows, dtype=data.dtype)
-        _sparsetools.csr_matvec(n_rows, n_columns, indptr, indices, data, dense, out)
-        return out
-    out = np.zeros((n_rows, dense.shape[1]), dtype=data.dtype)
-    _sparsetools.csr_matvecs(
-        n_rows,
-        n_columns,
-        dense.shape[1],
-        indptr,
-        indices,
-        data,
-        dense.ravel(),
-        out.ravel(),
-    )
-    return out
+    return _kernel_product("csr", (n_rows, n_columns), indptr, indices, data, dense)
 
 
 def csr_rows_rmatvec(indptr, indices, data, n_columns, dense):
@@ -222,20 +230,22 @@ def csr_rows_rmatvec(indptr, indices, data, n_columns, dense):
     if _sparsetools is None:
         return _public_csr_rows_rmatvec(indptr, indices, data, n_columns, dense)
     n_rows = indptr.size - 1
+    return _kernel_product("csc", (n_columns, n_rows), indptr, indices, data, dense)
+
+
+def _kernel_product(compressed, shape, indptr, indices, data, dense):
+    """``M @ dense`` by SciPy's kernel for a ``compressed`` ("csr" or "csc")
+    matrix ``M`` of ``shape`` stored in ``(indptr, indices, data)``."""
+    n_out = shape[0]
     if dense.ndim == 1:
-        out = np.zeros(n_columns, dtype=data.dtype)
-        _sparsetools.csc_matvec(n_columns, n_rows, indptr, indices, data, dense, out)
+        out = np.zeros(n_out, dtype=data.dtype)
+        getattr(_sparsetools, f"{compressed}_matvec")(
+            *shape, indptr, indices, data, dense, out
+        )
         return out
-    out = np.zeros((n_columns, dense.shape[1]), dtype=data.dtype)
-    _sparsetools.csc_matvecs(
-        n_columns,
-        n_rows,
-        dense.shape[1],
-        indptr,
-        indices,
-        data,
-        dense.ravel(),
-        out.ravel(),
+    out = np.zeros((n_out, dense.shape[1]), dtype=data.dtype)
+    getattr(_sparsetools, f"{compressed}_matvecs")(
+        *shape, dense.shape[1], indptr, indices, data, dense.ravel(), out.ravel()
     )
     return out
 

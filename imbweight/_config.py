@@ -50,10 +50,9 @@ def set_config(blas_threads="unchanged"):
         small for a second BLAS thread to pay off, and two BLAS pools
         spinning up threads on a 2-core machine made L-BFGS fits (scikit-
         learn's too) up to 2x slower. ``None`` leaves the thread pools as
-        they are. The limit is process-wide while any fit that asked for it
-        runs (BLAS pools are shared by all threads): two fits in two threads
-        run under the limit of the one that started first, and the pools are
-        restored when the last one ends.
+        they are. BLAS pools belong to the process, so only fits in the main
+        thread apply the limit (and restore the pools when they end); a fit
+        in another thread leaves the pools as they are.
 
     Examples
     --------

@@ -26,6 +26,7 @@ from imbweight._targets import (
     check_target,
     target_kind_of_classes,
 )
+from imbweight._validation import check_sparse_structure
 from imbweight.class_weight import class_weight_array, resolve_class_weight
 from imbweight.losses import BinaryFocalLoss, MultinomialFocalLoss
 
@@ -111,7 +112,9 @@ class FitProblem:
         return attributes
 
 
-def build_fit_problem(estimator, X, y, sample_weight, *, classes=None, reset=True):
+def build_fit_problem(
+    estimator, X, y, sample_weight, *, classes=None, reset=True, allow_zero_weight=False
+):
     """Validate ``fit``'s arguments and build the :class:`FitProblem`.
 
     Parameters
@@ -127,6 +130,9 @@ def build_fit_problem(estimator, X, y, sample_weight, *, classes=None, reset=Tru
     reset : bool, default=True
         False for a ``partial_fit`` after the first: ``X`` is checked against
         the fitted features, and the target must be of the fitted kind.
+    allow_zero_weight : bool, default=False
+        Whether every sample may weigh 0 (a ``partial_fit`` chunk may);
+        otherwise that is an error.
 
     Returns
     -------
@@ -146,9 +152,11 @@ def build_fit_problem(estimator, X, y, sample_weight, *, classes=None, reset=Tru
         y,
         accept_sparse=estimator._accept_sparse,
         dtype=[np.float64, np.float32],
+        order=getattr(estimator, "_input_order", None),
         multi_output=True,
         reset=reset,
     )
+    check_sparse_structure(X)
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
     check_classification_targets(y)
@@ -164,7 +172,11 @@ def build_fit_problem(estimator, X, y, sample_weight, *, classes=None, reset=Tru
         )
     if sample_weight is not None:
         sample_weight = check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            sample_weight,
+            X,
+            dtype=X.dtype,
+            ensure_non_negative=True,
+            allow_all_zero=allow_zero_weight,
         )
     # The n-sized arrays are made one at a time, in their final dtype, after
     # scikit-learn's target checks have freed theirs: the peak memory of a
@@ -177,12 +189,11 @@ def build_fit_problem(estimator, X, y, sample_weight, *, classes=None, reset=Tru
         target, weights, class_weight = _encode_single_output(
             estimator.class_weight, y, classes, X.dtype, sample_weight
         )
+    alpha = resolve_alpha(estimator.alpha, target_kind, classes)
+    if not allow_zero_weight:
+        _check_some_weight(target, weights, alpha, target_kind)
     objective = LinearObjective(
-        _loss(
-            estimator.gamma,
-            resolve_alpha(estimator.alpha, target_kind, classes),
-            target_kind,
-        ),
+        _loss(estimator.gamma, alpha, target_kind),
         fit_intercept=estimator.fit_intercept,
         n_outputs=1 if target_kind == BINARY else classes.size,
     )
@@ -258,8 +269,6 @@ def _encode_single_output(class_weight, y, classes, dtype, sample_weight):
     )
     per_class = class_weight_array(class_weight, classes).astype(dtype)
     if sample_weight is None:
-        if not np.any(per_class[counts.rows > 0] > 0):
-            _raise_zero_weights()
         if np.all(per_class == 1):
             ones = np.broadcast_to(np.ones(1, dtype=dtype), target.shape)
             return target, ones, class_weight
@@ -269,8 +278,6 @@ def _encode_single_output(class_weight, y, classes, dtype, sample_weight):
         weights = per_class.take(target)
     if sample_weight is not None:
         weights *= sample_weight
-        if not np.any(weights > 0):
-            _raise_zero_weights()
     return target, weights, class_weight
 
 
@@ -285,16 +292,28 @@ def _encode_multilabel(class_weight, indicator, dtype, sample_weight):
     weights = np.where(indicator == 1, positive, negative).astype(dtype, copy=False)
     if sample_weight is not None:
         weights = sample_weight[:, None] * weights
-    if not np.any(weights > 0):
-        _raise_zero_weights()
     return target, weights, class_weight
 
 
-def _raise_zero_weights():
-    raise ValueError(
-        "sample_weight times class_weight is zero for every sample; "
-        "at least one sample needs a positive weight."
-    )
+def _check_some_weight(target, weights, alpha, target_kind):
+    """Raise unless some sample (or element) weighs more than 0 in the loss.
+
+    Its weight is ``sample_weight × class weight × α_t``; ``α_t`` is the
+    loss's factor (``α`` for a positive, ``1 - α`` for a negative).
+    """
+    if alpha is not None:
+        alpha = np.asarray(alpha)
+        if target_kind == MULTICLASS:
+            factor = alpha[target]
+        else:
+            factor = np.where(target == 1, alpha, 1 - alpha)
+        weights = weights * factor
+    if not np.any(weights > 0):
+        alpha = "" if alpha is None else " times alpha"
+        raise ValueError(
+            f"sample_weight times class_weight{alpha} is zero for every sample; "
+            f"at least one sample needs a positive weight."
+        )
 
 
 def _loss(gamma, alpha, target_kind):

@@ -6,7 +6,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.metrics import check_scoring
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from imbweight._base import FocalLinearClassifierMixin
@@ -146,6 +145,10 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
     """
 
     _accept_sparse = "csr"
+    # Shuffled batches gather whole rows: a Fortran-ordered X (or a DataFrame)
+    # would stride across every column for each row; one C-ordered copy is
+    # made instead, as scikit-learn's SGDClassifier does.
+    _input_order = "C"
 
     _parameter_constraints: dict = {
         **FocalLinearClassifierMixin._parameter_constraints,
@@ -230,6 +233,12 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         train, validation = self._split(problem, rng)
         n_train = train[0].shape[0]
         weight_sum = problem.objective.weight_sum(train[2], n_train)
+        if weight_sum <= 0:
+            raise ValueError(
+                "With early_stopping, every sample with a positive weight fell in "
+                "the validation split, so there is nothing to train on; give more "
+                "samples a positive weight or turn early_stopping off."
+            )
         result = run_sgd(
             problem.objective,
             coef,
@@ -287,6 +296,12 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         self : WeightedSGDClassifier
             The updated estimator.
         """
+        if self.early_stopping:
+            raise ValueError(
+                "early_stopping should be False with partial_fit: each call is "
+                "one epoch on the data it is given, with no validation split. "
+                "Monitor a held-out set yourself, or use fit."
+            )
         first_call = not hasattr(self, "coef_")
         if first_call and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
@@ -305,6 +320,7 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
             sample_weight,
             classes=classes if first_call else self.classes_,
             reset=first_call,
+            allow_zero_weight=True,
         )
         n_samples = problem.X.shape[0]
         if first_call:
@@ -317,31 +333,36 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
             rng = copy.deepcopy(self._rng_)
             epoch, steps = self.n_iter_ + 1, self.t_
             weight_seen, n_seen = self._weight_seen_, self._n_seen_
-            curve = self.loss_curve_
-        weight_seen += problem.weight_sum
+            curve = list(self.loss_curve_)
         n_seen += n_samples
-        step_size = self.eta0
-        if self.learning_rate != "constant":
-            step_size /= np.sqrt(epoch)
-        batch_size = self._batch_size(n_samples)
-        mean_objective, n_steps = sgd_epoch(
-            problem.objective,
-            coef,
-            problem.X,
-            problem.target,
-            problem.sample_weight,
-            batch_size=batch_size,
-            step_size=step_size,
-            weight_mean=weight_seen / n_seen,
-            l2_reg_strength=1.0 / (self.C * weight_seen),
-            rng=rng if self.shuffle else None,
-        )
+        if problem.weight_sum > 0:
+            weight_seen += problem.weight_sum
+            step_size = self.eta0
+            if self.learning_rate != "constant":
+                step_size /= np.sqrt(epoch)
+            mean_objective, n_steps = sgd_epoch(
+                problem.objective,
+                coef,
+                problem.X,
+                problem.target,
+                problem.sample_weight,
+                batch_size=self._batch_size(n_samples),
+                step_size=step_size,
+                weight_mean=weight_seen / n_seen,
+                l2_reg_strength=1.0 / (self.C * weight_seen),
+                rng=rng if self.shuffle else None,
+            )
+            curve, steps = [*curve, mean_objective], steps + n_steps
+        else:
+            # A chunk that weighs nothing teaches nothing: its rows only count
+            # towards the mean weight of the data seen.
+            epoch -= 1
         self._set_fitted(
             {
                 **problem.fitted_attributes(coef),
-                "loss_curve_": [*curve, mean_objective],
+                "loss_curve_": curve,
                 "n_iter_": epoch,
-                "t_": steps + n_steps,
+                "t_": steps,
                 "_rng_": rng,
                 "_weight_seen_": weight_seen,
                 "_n_seen_": n_seen,
@@ -367,27 +388,57 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
         return self.batch_size
 
     def _split(self, problem, rng):
-        """Training rows and, with ``early_stopping``, validation rows."""
+        """Training rows and, with ``early_stopping``, validation rows.
+
+        The split is stratified for single-output targets: every class gets
+        ``validation_fraction`` of its rows in the validation set, rounded,
+        but at least one, and keeps at least one for training, so the
+        minority class is on both sides however rare.
+        """
         data = (problem.X, problem.target, problem.sample_weight)
         if not self.early_stopping:
             return data, None
-        single_output = problem.target_kind != MULTILABEL
         n_samples = problem.X.shape[0]
-        # A stratified split needs a validation row of every class.
-        n_validation = max(
-            int(np.ceil(self.validation_fraction * n_samples)),
-            len(problem.classes) if single_output else 1,
-        )
-        train_rows, validation_rows = train_test_split(
-            np.arange(n_samples),
-            test_size=n_validation,
-            stratify=problem.target if single_output else None,
-            random_state=rng,
-        )
+        if problem.target_kind == MULTILABEL:
+            n_validation = int(np.ceil(self.validation_fraction * n_samples))
+            if n_validation >= n_samples:
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} of "
+                    f"{n_samples} samples leaves none to train on; lower it or "
+                    f"turn early_stopping off."
+                )
+            validation_rows = rng.permutation(n_samples)[:n_validation]
+        else:
+            validation_rows = self._stratified_validation_rows(problem, rng)
+        train = np.ones(n_samples, dtype=bool)
+        train[validation_rows] = False
+        validation_rows = np.sort(validation_rows)
+        train_rows = np.flatnonzero(train)
         return (
             tuple(array[train_rows] for array in data),
             tuple(array[validation_rows] for array in data),
         )
+
+    def _stratified_validation_rows(self, problem, rng):
+        codes = problem.target.astype(np.intp)
+        rows_per_class = np.bincount(codes, minlength=problem.classes.size)
+        single = np.flatnonzero(rows_per_class < 2)
+        if single.size:
+            labels = problem.classes[single].tolist()
+            raise ValueError(
+                f"early_stopping needs at least 2 samples of every class, one to "
+                f"train on and one to validate on; classes {labels} have "
+                f"{rows_per_class[single].tolist()}. Turn early_stopping off or "
+                f"gather more samples of them."
+            )
+        pieces = []
+        for code, n_rows in enumerate(rows_per_class.tolist()):
+            n_validation = min(
+                n_rows - 1, max(1, round(self.validation_fraction * n_rows))
+            )
+            rows = np.flatnonzero(codes == code)
+            pieces.append(rng.permutation(rows)[:n_validation])
+        return np.concatenate(pieces)
 
     def _validation_monitor(self, problem, validation):
         """The early-stopping monitor scoring coefficients on ``validation``."""
@@ -401,16 +452,22 @@ class WeightedSGDClassifier(FocalLinearClassifierMixin, BaseEstimator):
                 )
             )
         scorer = check_scoring(self, self.scoring)
-        if problem.target_kind == MULTILABEL:
-            y_val = target_val.astype(int)
-        else:
-            y_val = problem.classes[np.asarray(target_val, dtype=np.intp)]
+        codes = np.asarray(target_val, dtype=np.intp)
+        # A named scorer gets the class codes, and a snapshot whose classes_
+        # are the codes: "average_precision", "f1", ... take 1 as the positive
+        # label, which is then classes_[1], the estimator's own positive class,
+        # whatever the labels are. A callable scorer sees the labels.
+        encoded = isinstance(self.scoring, str) or problem.target_kind == MULTILABEL
+        y_val = codes if encoded else problem.classes[codes]
         # The scorer predicts with a copy fitted with the epoch's coefficients:
         # this estimator is written only at the end of fit.
         snapshot = shallow_copy(self)
 
         def score(coef):
-            snapshot._set_fitted(problem.fitted_attributes(coef))
+            attributes = problem.fitted_attributes(coef)
+            if encoded:
+                attributes["classes_"] = np.arange(problem.classes.size)
+            snapshot._set_fitted(attributes)
             return scorer(snapshot, X_val, y_val)
 
         return ValidationMonitor(score)

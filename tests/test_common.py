@@ -26,9 +26,14 @@ SGD_EXPECTED_FAILURES = {
     "check_sample_weight_equivalence_on_dense_data": _DRAWS_DIFFER,
     "check_sample_weight_equivalence_on_sparse_data": _DRAWS_DIFFER,
 }
-# Early stopping also holds out a random validation split.
+# Early stopping also holds out a random validation split, and partial_fit
+# refuses it (there is no split to monitor), as SGDClassifier's does.
+_NO_PARTIAL_FIT = "partial_fit raises with early_stopping=True, as SGDClassifier's does"
 EARLY_STOPPING_EXPECTED_FAILURES = {
     **SGD_EXPECTED_FAILURES,
+    "check_fit_score_takes_y": _NO_PARTIAL_FIT,
+    "check_n_features_in_after_fitting": _NO_PARTIAL_FIT,
+    "check_estimators_partial_fit_n_features": _NO_PARTIAL_FIT,
     "check_class_weight_classifiers": (
         "the check's 50 training rows leave 5 for validation; which epoch is "
         "restored is decided by the weighted loss of those 5 random rows, which "

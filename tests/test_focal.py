@@ -407,7 +407,7 @@ BAD_INPUTS = {
         (X_OK, Y_OK),
         ValueError,
         "The 'C' parameter of FocalLogisticRegression must be a float in the range "
-        "(0.0, inf). Got 0.0 instead.",
+        "(0.0, inf]. Got 0.0 instead.",
     ),
     "continuous target": (
         dict(),

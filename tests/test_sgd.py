@@ -302,3 +302,20 @@ def test_failed_first_partial_fit_leaves_it_unfitted():
         clf.partial_fit(X_OK, Y_OK, classes=[0, 1])
     with pytest.raises(NotFittedError):
         clf.predict(X_OK)
+
+
+def test_early_stopping_scores_a_snapshot_not_the_estimator_being_fitted():
+    X, y = make_classification(n_samples=400, weights=[0.8], random_state=0)
+    seen = []
+
+    def scorer(estimator, X_val, y_val):
+        seen.append((estimator is clf, estimator.coef_.copy()))
+        return float(np.mean(estimator.predict(X_val) == y_val))
+
+    clf = WeightedSGDClassifier(
+        early_stopping=True, scoring=scorer, max_iter=5, tol=None, random_state=0
+    )
+    clf.fit(X, y)
+    assert len(seen) == 5 and not any(is_clf for is_clf, _ in seen)
+    # The restored coefficients are those the scorer saw at the best epoch.
+    np.testing.assert_array_equal(clf.coef_, seen[clf.best_epoch_][1])

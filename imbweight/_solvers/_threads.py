@@ -1,9 +1,11 @@
 """The BLAS thread policy of the solvers (see :func:`imbweight.set_config`).
 
-BLAS thread pools belong to the process, not to a thread, so the limit is
-reference-counted: the first solver to start applies it, the last to end
-restores the pools. Two fits running in two threads therefore never restore
-the pools under each other's feet, nor leave them limited.
+BLAS thread counts belong to the process, and OpenBLAS does not reliably
+apply, nor restore, a count set from a thread other than the main one (a
+count raised from another thread is ignored). So only fits running in the
+main thread limit the pools, restoring them when they end; a fit in another
+thread (a threading backend, a web server's worker) leaves them as they are,
+and two fits in two threads never restore the pools under each other's feet.
 """
 
 import contextlib
@@ -23,33 +25,6 @@ def _controller():
     return ThreadpoolController()
 
 
-class _SharedLimit:
-    """A process-wide BLAS thread limit held while any solver needs it."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._holders = 0
-        self._limited = None
-
-    @contextlib.contextmanager
-    def hold(self, threads):
-        with self._lock:
-            if self._holders == 0:
-                self._limited = _controller().limit(limits=threads, user_api="blas")
-            self._holders += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._holders -= 1
-                if self._holders == 0:
-                    self._limited.restore_original_limits()
-                    self._limited = None
-
-
-_SHARED_LIMIT = _SharedLimit()
-
-
 def blas_thread_limit():
     """Context manager applying the ``blas_threads`` setting while a solver runs.
 
@@ -63,6 +38,6 @@ def blas_thread_limit():
     True
     """
     threads = get_config()["blas_threads"]
-    if threads is None:
+    if threads is None or threading.current_thread() is not threading.main_thread():
         return contextlib.nullcontext()
-    return _SHARED_LIMIT.hold(threads)
+    return _controller().limit(limits=threads, user_api="blas")

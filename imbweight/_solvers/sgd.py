@@ -44,13 +44,16 @@ then walked batch by batch."""
 def sgd_step(
     objective, coef, X, y, sample_weight, *, weight_sum, l2_reg_strength, step_size
 ):
-    """One gradient step on a batch, in place; returns the batch objective.
+    """One proximal gradient step on a batch, in place; returns the batch objective.
 
-    The step ``coef -= step_size * gradient``, with the gradient of
-    :meth:`~imbweight._objective.LinearObjective.loss_gradient`, taken on
-    ``W`` as the shrinkage ``W *= 1 - step_size · l2_reg_strength`` followed
-    by the data step ``W -= step_size / weight_sum · X.T @ G``: the penalty
-    and data terms are never summed into a separate gradient.
+    The data term takes an explicit step, ``W -= step_size / weight_sum ·
+    X.T @ G`` (and the same on the intercepts), and the penalty an implicit
+    one, ``W /= 1 + step_size · l2_reg_strength``: the proximal operator of
+    ``½ λ ‖W‖²``. An explicit penalty step ``W *= 1 - η λ`` flips sign and
+    grows without bound once ``η λ > 2``, which a small ``C`` or small
+    sample weights reach (``λ = 1 / (C S)``); the implicit one is a
+    contraction for every ``η λ``, and its fixed point is a stationary
+    point of the objective whatever the learning rate.
 
     Parameters
     ----------
@@ -81,10 +84,11 @@ def sgd_step(
     value += 0.5 * l2_reg_strength * objective.penalty(coef, n_features)
     weights, intercept = objective.weight_intercept(coef, n_features)
     data_step = step_size / weight_sum
-    weights *= 1.0 - step_size * l2_reg_strength
     # The product's own array is scaled in place when it is float64.
     in_place = grad_weights if grad_weights.dtype == np.float64 else None
     weights -= np.multiply(grad_weights, data_step, out=in_place, dtype=np.float64)
+    if l2_reg_strength:
+        weights /= 1.0 + step_size * l2_reg_strength
     if objective.fit_intercept:
         intercept -= data_step * grad_intercept
     return value
@@ -243,6 +247,27 @@ def sgd_epoch(
     return mean_objective, -(-n_samples // batch_size)
 
 
+def _check_progress(start_value, end_value):
+    """Raise if SGD blew up, warn if it ended worse than it started.
+
+    A run whose result is twice as bad as its start has not found a better point:
+    its steps were too large for the scale of the features (the coefficients
+    may be huge yet finite). A hundredfold rise is an explosion, not noise.
+    """
+    message = (
+        f"the objective rose from {start_value:.6g} to {end_value:.6g}. Lower "
+        f"eta0, or scale the features (e.g. StandardScaler)."
+    )
+    if not end_value <= 100 * start_value:
+        raise FloatingPointError(f"SGD diverged: {message} Nothing was stored.")
+    if end_value > 2 * start_value:
+        warnings.warn(
+            f"SGD ended worse than it started: {message}",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+
+
 # ----------------------------------------------------- schedules, monitors
 class LearningRate:
     """The learning-rate schedule of a run of epochs.
@@ -334,8 +359,22 @@ class ValidationMonitor:
         self.best_coef = coef.copy()
 
     def __call__(self, coef):
-        """Score ``coef``; returns the score."""
+        """Score ``coef``; returns the score.
+
+        Raises
+        ------
+        ValueError
+            If the score is not a finite number: no epoch could be compared.
+        """
         value = float(self.score(coef))
+        if not np.isfinite(value):
+            raise ValueError(
+                f"The early-stopping score after epoch {len(self.scores) + 1} is "
+                f"{value}; scoring must give a finite number on the validation "
+                f"split (a metric undefined there, e.g. with a class missing, "
+                f"gives nan). Choose another scoring or a larger "
+                f"validation_fraction."
+            )
         self.scores.append(value)
         if value > self._best:
             self._best = value
@@ -378,7 +417,9 @@ def run_sgd(
     validation score: fewer than ``tol`` of improvement over
     ``n_iter_no_change`` epochs is a stall. At a stall an ``"adaptive"``
     rate decays; otherwise the run has converged. With ``tol=None`` it runs
-    ``max_iter`` epochs.
+    ``max_iter`` epochs, an ``"adaptive"`` rate still decaying at each
+    stall (judged with a tolerance of 0), so that more epochs end closer to
+    the optimum, not at the noise floor of the initial rate.
 
     Parameters
     ----------
@@ -415,6 +456,12 @@ def run_sgd(
     """
     X, y, sample_weight = data
     weight_mean = objective.weight_sum(sample_weight, X.shape[0]) / X.shape[0]
+
+    def objective_value(coef):
+        value = objective.loss_value(coef, X, y, sample_weight)
+        return value + 0.5 * l2_reg_strength * objective.penalty(coef, X.shape[1])
+
+    start_value = objective_value(coef)
     monitor = _ProgressMonitor(tol, n_iter_no_change)
     if validation is not None:
         validation.start(coef)
@@ -446,13 +493,19 @@ def run_sgd(
             line += f", validation score {score:.6g}"
         if verbose:
             print(f"{line}, {time.perf_counter() - started:.2f} s")
-        if improved or tol is None:
+        if improved:
             continue
         if learning_rate.decay():
             monitor.new_rate()
-        else:
+        elif tol is not None:
             converged = True
             break
+    result = SGDResult(coef, epoch, n_steps, loss_curve)
+    if validation is not None:
+        result.coef = validation.best_coef
+        result.validation_scores = validation.scores
+        result.best_epoch = validation.best_epoch
+    _check_progress(start_value, objective_value(result.coef))
     if not converged and tol is not None:
         warnings.warn(
             f"{name} did not converge within max_iter={max_iter} epochs; "
@@ -460,9 +513,4 @@ def run_sgd(
             ConvergenceWarning,
             stacklevel=3,
         )
-    result = SGDResult(coef, epoch, n_steps, loss_curve)
-    if validation is not None:
-        result.coef = validation.best_coef
-        result.validation_scores = validation.scores
-        result.best_epoch = validation.best_epoch
     return result
