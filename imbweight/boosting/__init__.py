@@ -11,11 +11,13 @@ is used with them (``pip install "imbweight[lightgbm]"`` or
 
 The objective's gradient and Hessian come from :mod:`imbweight.losses`.
 For ``gamma > 0`` the focal loss is not convex: where its exact second
-derivative falls below ``CURVATURE_FLOOR`` (0.1) times the curvature it
-would have if its modulating factor ``(1 - p_t)^γ`` were a constant weight,
-``α_t w p_t (1 - p_t)^(γ+1)``, the floor is used. It binds only for badly
-classified rows (``p_t`` below about 0.07 at ``γ = 2``) and never at
-``γ = 0``.
+derivative falls below the curvature it would have if its modulating factor
+``(1 - p_t)^γ`` were a constant weight, ``α_t w p_t (1 - p_t)^(γ+1)``
+(``CURVATURE_FLOOR`` = 1 times it), that curvature is used instead. This
+changes badly classified rows only (``p_t`` below 0.085 at ``γ = 2``), takes
+for them the Newton step of the weighted log-loss, and never binds at
+``γ = 0``; :mod:`imbweight.boosting._objective` says why 1 and not a small
+fraction.
 """
 
 from imbweight.boosting._classifier import FocalBoostingClassifier

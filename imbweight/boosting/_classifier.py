@@ -113,10 +113,16 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
 
     Notes
     -----
-    With ``gamma > 0`` the gradients of well classified rows shrink by
-    ``(1 - p_t)^γ``, so the trees need more rounds or a larger
-    ``learning_rate`` than for the log-loss; with badly classified outliers,
-    a large learning rate makes steps the floored Hessian only bounds.
+    With ``gamma > 0`` the gradients and Hessians of well classified rows
+    shrink by ``(1 - p_t)^γ`` (and all by ``α_t``): the trees need more
+    rounds or a larger ``learning_rate`` than for the log-loss, and limits
+    on the Hessian sum of a leaf (XGBoost's ``min_child_weight``, default 1;
+    LightGBM's ``min_sum_hessian_in_leaf``) bind sooner, as they do for
+    small sample weights; lower them if trees stop splitting. Rows that
+    start far on the wrong side (a rare group the init score misplaces) take
+    the Newton steps of the weighted log-loss, which a large learning rate
+    can overshoot, as it does with the engines' own objectives; lower the
+    learning rate or bound the steps (``max_delta_step``).
 
     Examples
     --------
