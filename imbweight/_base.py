@@ -18,10 +18,9 @@ from imbweight._compat import (
     LinearClassifierMixin,
     StrOptions,
 )
-from imbweight._posterior import recover_posterior
+from imbweight._posterior import fitted_posterior
 from imbweight._targets import BINARY, MULTILABEL
 from imbweight._validation import check_sparse_structure
-from imbweight.class_weight import class_weight_array
 
 
 class FocalLinearClassifierMixin(LinearClassifierMixin):
@@ -169,13 +168,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             Same column order as :meth:`predict_proba`; for multi-label
             targets, P(y_l = 1 | x) per label.
         """
-        return recover_posterior(
-            self.decision_function(X),
-            self._target_kind_,
-            self._loss_.gamma,
-            self._loss_.alpha,
-            class_weight_array(self.class_weight_, self.classes_),
-        )
+        return fitted_posterior(self, X)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed in log space.

@@ -25,6 +25,7 @@ import numpy as np
 from scipy.special import expit, log_softmax, logsumexp, softmax
 
 from imbweight._targets import MULTICLASS, MULTILABEL
+from imbweight.class_weight import class_weight_array
 
 
 def log_u(logit, gamma):
@@ -173,6 +174,22 @@ def recover_posterior(raw_prediction, target_kind, gamma, alpha, class_weight):
     if target_kind == MULTILABEL:
         return expit(logit)
     return np.column_stack([expit(-logit), expit(logit)])
+
+
+def fitted_posterior(estimator, X):
+    """``predict_posterior`` of a fitted imbweight classifier.
+
+    :func:`recover_posterior` of its ``decision_function(X)``, with the
+    γ and α of its loss (``_loss_``), its kind of target (``_target_kind_``)
+    and its ``class_weight_``.
+    """
+    return recover_posterior(
+        estimator.decision_function(X),
+        estimator._target_kind_,
+        estimator._loss_.gamma,
+        estimator._loss_.alpha,
+        class_weight_array(estimator.class_weight_, estimator.classes_),
+    )
 
 
 def posterior_proba(estimator, X):

@@ -48,34 +48,50 @@ def _random_logits(rng, shape):
     return on_grid(rng.uniform(-4, 4, size=shape))
 
 
-def _assert_gradient_matches_finite_differences(loss_fn, y, raw, sample_weight):
-    loss, gradient = loss_fn.loss_gradient(y, raw, sample_weight)
-    assert loss.shape == (raw.shape[0],)
-    assert gradient.shape == raw.shape
-    assert np.all(np.isfinite(loss)) and np.all(np.isfinite(gradient))
-    # Loss terms are separable across samples, so perturbing one column of
-    # every row at once gives d loss_i / d raw[i, column] for all i.
+def _assert_derivative_matches_finite_differences(f, analytic, raw, y, m5, ulps):
+    """Column by column, ``analytic`` against five-point derivatives of ``f``.
+
+    ``f(raw)`` is separable across samples: perturbing one column of every
+    row at once gives, for all rows ``i``, the derivative of ``f(raw)[i]``
+    (of its entry in that column when ``f`` gives one per column) with
+    respect to ``raw[i, column]``.
+    """
     columns = [None] if raw.ndim == 1 else range(raw.shape[1])
     for column in columns:
         direction = np.zeros_like(raw)
         if column is None:
             direction[:] = 1.0
-            analytic = gradient
         else:
             direction[:, column] = 1.0
-            analytic = gradient[:, column]
-        numeric, f_max = five_point_derivative(
-            lambda s, direction=direction: loss_fn.loss_gradient(
-                y, raw + s * direction, sample_weight
-            )[0]
-        )
-        bound = five_point_error_bound(f_max, m5=LOSS_M5, ulps=LOSS_ULPS)
-        error = np.abs(numeric - analytic)
+
+        def along(s, direction=direction, column=column):
+            values = f(raw + s * direction)
+            return values if values.ndim == 1 else values[:, column]
+
+        expected = analytic if column is None else analytic[:, column]
+        numeric, f_max = five_point_derivative(along)
+        bound = five_point_error_bound(f_max, m5=m5, ulps=ulps)
+        error = np.abs(numeric - expected)
         worst = np.argmax(error - bound)
         assert np.all(error <= bound), (
-            f"column {column}: |fd - grad| = {error[worst]:.3e} > bound "
+            f"column {column}: |fd - analytic| = {error[worst]:.3e} > bound "
             f"{bound[worst]:.3e} at raw={raw[worst]}, y={y[worst]}"
         )
+
+
+def _assert_gradient_matches_finite_differences(loss_fn, y, raw, sample_weight):
+    loss, gradient = loss_fn.loss_gradient(y, raw, sample_weight)
+    assert loss.shape == (raw.shape[0],)
+    assert gradient.shape == raw.shape
+    assert np.all(np.isfinite(loss)) and np.all(np.isfinite(gradient))
+    _assert_derivative_matches_finite_differences(
+        lambda moved: loss_fn.loss_gradient(y, moved, sample_weight)[0],
+        gradient,
+        raw,
+        y,
+        LOSS_M5,
+        LOSS_ULPS,
+    )
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -430,27 +446,14 @@ def _assert_hessian_matches_finite_differences(loss_fn, y, raw, sample_weight):
     assert hessian.shape == raw.shape
     assert np.all(np.isfinite(hessian))
     assert_array_equal(gradient, loss_fn.loss_gradient(y, raw, sample_weight)[1])
-    columns = [None] if raw.ndim == 1 else range(raw.shape[1])
-    for column in columns:
-        direction = np.zeros_like(raw)
-        if column is None:
-            direction[:] = 1.0
-        else:
-            direction[:, column] = 1.0
-        analytic = hessian if column is None else hessian[:, column]
-
-        def gradient_along(s, direction=direction, column=column):
-            moved = loss_fn.loss_gradient(y, raw + s * direction, sample_weight)[1]
-            return moved if column is None else moved[:, column]
-
-        numeric, f_max = five_point_derivative(gradient_along)
-        bound = five_point_error_bound(f_max, m5=GRADIENT_M5, ulps=GRADIENT_ULPS)
-        error = np.abs(numeric - analytic)
-        worst = np.argmax(error - bound)
-        assert np.all(error <= bound), (
-            f"column {column}: |fd - hessian| = {error[worst]:.3e} > bound "
-            f"{bound[worst]:.3e} at raw={raw[worst]}, y={y[worst]}"
-        )
+    _assert_derivative_matches_finite_differences(
+        lambda moved: loss_fn.loss_gradient(y, moved, sample_weight)[1],
+        hessian,
+        raw,
+        y,
+        GRADIENT_M5,
+        GRADIENT_ULPS,
+    )
 
 
 @pytest.mark.parametrize("weighted", [False, True])

@@ -27,7 +27,7 @@ from imbweight._fit_problem import (
     resolve_alpha,
     shallow_copy,
 )
-from imbweight._posterior import recover_posterior
+from imbweight._posterior import fitted_posterior
 from imbweight._targets import BINARY, check_target
 from imbweight.boosting._init_score import focal_init_score
 from imbweight.boosting._lightgbm import LightGBMEngine
@@ -392,13 +392,7 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         -------
         posterior : ndarray of shape (n_samples, n_classes)
         """
-        return recover_posterior(
-            self.decision_function(X),
-            self._target_kind_,
-            self._loss_.gamma,
-            self._loss_.alpha,
-            class_weight_array(self.class_weight_, self.classes_),
-        )
+        return fitted_posterior(self, X)
 
 
 def _engine(booster):

@@ -13,11 +13,15 @@ only use the datasets LightGBM hands them.
 import sys
 from inspect import signature
 
-import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix, issparse, isspmatrix
 
 from imbweight.boosting._init_score import repeat_init_score
-from imbweight.boosting._objective import FocalMetric, FocalObjective
+from imbweight.boosting._objective import (
+    FocalMetric,
+    MetricCallable,
+    SklearnObjective,
+    make_objective,
+)
 
 __all__ = ["lightgbm_metric", "lightgbm_objective"]
 
@@ -27,33 +31,8 @@ def _hessian_scale(n_classes):
     return n_classes / (n_classes - 1) if n_classes > 2 else 1.0
 
 
-class LightGBMObjective:
-    """``objective(preds, train_data)`` for ``lightgbm.train``."""
-
-    def __init__(self, objective):
-        self.objective = objective
-
-    def __call__(self, preds, train_data):
-        return self.objective.gradient_hessian(
-            train_data.get_label(), preds, train_data.get_weight(), dtype=np.float32
-        )
-
-
-class LightGBMSklearnObjective:
-    """``objective(y_true, y_pred, weight)`` for ``LGBMClassifier``."""
-
-    def __init__(self, objective):
-        self.objective = objective
-
-    def __call__(self, y_true, y_pred, weight):
-        return self.objective.gradient_hessian(y_true, y_pred, weight, dtype=np.float32)
-
-
-class LightGBMMetric:
+class LightGBMMetric(MetricCallable):
     """``feval(preds, eval_data) -> (name, value, is_higher_better)``."""
-
-    def __init__(self, metric):
-        self.metric = metric
 
     def __call__(self, preds, eval_data):
         value = self.metric.evaluate(
@@ -62,11 +41,8 @@ class LightGBMMetric:
         return self.metric.name, value, self.metric.higher_is_better
 
 
-class LightGBMSklearnMetric:
+class LightGBMSklearnMetric(MetricCallable):
     """``eval_metric(y_true, y_pred, weight)`` for ``LGBMClassifier.fit``."""
-
-    def __init__(self, metric):
-        self.metric = metric
 
     def __call__(self, y_true, y_pred, weight):
         value = self.metric.evaluate(y_true, y_pred, weight)
@@ -100,8 +76,8 @@ def lightgbm_objective(
     sklearn : bool, default=False
         False: ``objective(preds, train_data)``, for
         ``lightgbm.train(params={"objective": ...})``. True:
-        ``objective(y_true, y_pred, weight)``, for
-        ``LGBMClassifier(objective=...)``.
+        ``objective(y_true, y_pred, sample_weight=None)`` (the weights come
+        as its third argument), for ``LGBMClassifier(objective=...)``.
 
     Returns
     -------
@@ -130,10 +106,9 @@ def lightgbm_objective(
     >>> raw.shape
     (500,)
     """
-    objective = FocalObjective(
-        gamma, alpha, class_weight, n_classes, hessian_scale=_hessian_scale(n_classes)
+    return make_objective(
+        gamma, alpha, class_weight, n_classes, _hessian_scale(n_classes), sklearn
     )
-    return (LightGBMSklearnObjective if sklearn else LightGBMObjective)(objective)
 
 
 def lightgbm_metric(
@@ -228,9 +203,7 @@ class LightGBMEngine:
     @staticmethod
     def fit(estimator, X, y, weight, init_score, eval_sets, objective, metric, params):
         """Fit ``estimator`` (a clone) with the focal objective and metric."""
-        estimator.set_params(
-            objective=LightGBMSklearnObjective(objective), metric="None"
-        )
+        estimator.set_params(objective=SklearnObjective(objective), metric="None")
         if eval_sets:
             eval_X, eval_y, eval_weight = zip(*eval_sets, strict=True)
             eval_X = tuple(_as_matrix(X_eval) for X_eval in eval_X)

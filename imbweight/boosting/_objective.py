@@ -62,9 +62,13 @@ from imbweight.losses import BinaryFocalLoss, MultinomialFocalLoss
 __all__ = [
     "CURVATURE_FLOOR",
     "METRICS",
+    "DatasetObjective",
     "FocalMetric",
     "FocalObjective",
+    "MetricCallable",
+    "SklearnObjective",
     "class_weight_table",
+    "make_objective",
 ]
 
 #: ``ε`` of the curvature floor: the exact curvature is used where it is at
@@ -324,3 +328,51 @@ class FocalMetric(_WeightedFocalLoss):
         loss = self.loss.loss(codes, raw, weight)
         total = codes.shape[0] if weight is None else np.sum(weight)
         return float(np.sum(loss) / total)
+
+
+class DatasetObjective:
+    """``objective(preds, data)`` for ``lightgbm.train`` and ``xgboost.train``.
+
+    Both engines hand the training set, whose ``get_label()`` and
+    ``get_weight()`` give the class codes and the row weights.
+    """
+
+    def __init__(self, objective):
+        self.objective = objective
+
+    def __call__(self, preds, data):
+        return self.objective.gradient_hessian(
+            data.get_label(), preds, data.get_weight(), dtype=np.float32
+        )
+
+
+class SklearnObjective:
+    """``objective(y_true, y_pred, sample_weight=None)`` for the wrappers.
+
+    ``LGBMClassifier`` passes the weights as the third argument of a
+    three-argument objective, ``XGBClassifier`` as the ``sample_weight``
+    keyword; this signature takes both.
+    """
+
+    def __init__(self, objective):
+        self.objective = objective
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        return self.objective.gradient_hessian(
+            y_true, y_pred, sample_weight, dtype=np.float32
+        )
+
+
+def make_objective(gamma, alpha, class_weight, n_classes, hessian_scale, sklearn):
+    """A :class:`FocalObjective` in the calling convention asked for."""
+    objective = FocalObjective(
+        gamma, alpha, class_weight, n_classes, hessian_scale=hessian_scale
+    )
+    return (SklearnObjective if sklearn else DatasetObjective)(objective)
+
+
+class MetricCallable:
+    """A :class:`FocalMetric` in an engine's calling convention."""
+
+    def __init__(self, metric):
+        self.metric = metric

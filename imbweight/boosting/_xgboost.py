@@ -16,7 +16,12 @@ import numpy as np
 
 from imbweight._compat import num_samples
 from imbweight.boosting._init_score import repeat_init_score
-from imbweight.boosting._objective import FocalMetric, FocalObjective
+from imbweight.boosting._objective import (
+    FocalMetric,
+    MetricCallable,
+    SklearnObjective,
+    make_objective,
+)
 
 __all__ = ["xgboost_metric", "xgboost_objective"]
 
@@ -26,42 +31,15 @@ def _hessian_scale(n_classes):
     return 2.0 if n_classes > 2 else 1.0
 
 
-class XGBoostObjective:
-    """``obj(predt, dtrain)`` for ``xgboost.train``."""
-
-    def __init__(self, objective):
-        self.objective = objective
-
-    def __call__(self, predt, dtrain):
-        return self.objective.gradient_hessian(
-            dtrain.get_label(), predt, dtrain.get_weight(), dtype=np.float32
-        )
-
-
-class XGBoostSklearnObjective:
-    """``objective(y_true, y_pred, sample_weight=None)`` for ``XGBClassifier``."""
-
-    def __init__(self, objective):
-        self.objective = objective
-
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        return self.objective.gradient_hessian(
-            y_true, y_pred, sample_weight, dtype=np.float32
-        )
-
-
-class XGBoostMetric:
+class XGBoostMetric(MetricCallable):
     """``custom_metric(predt, dtrain) -> (name, value)`` for ``xgboost.train``."""
-
-    def __init__(self, metric):
-        self.metric = metric
 
     def __call__(self, predt, dtrain):
         value = self.metric.evaluate(dtrain.get_label(), predt, dtrain.get_weight())
         return self.metric.name, value
 
 
-class XGBoostSklearnMetric:
+class XGBoostSklearnMetric(MetricCallable):
     """``eval_metric(y_true, y_pred, sample_weight=None)`` for ``XGBClassifier``.
 
     The wrapper's early stopping minimises a callable metric, so average
@@ -69,7 +47,7 @@ class XGBoostSklearnMetric:
     """
 
     def __init__(self, metric):
-        self.metric = metric
+        super().__init__(metric)
         if metric.higher_is_better:
             self.__name__ = f"1-{metric.name}"
         else:
@@ -135,10 +113,9 @@ def xgboost_objective(
     >>> booster.predict(test, output_margin=True).shape  # init score included
     (500,)
     """
-    objective = FocalObjective(
-        gamma, alpha, class_weight, n_classes, hessian_scale=_hessian_scale(n_classes)
+    return make_objective(
+        gamma, alpha, class_weight, n_classes, _hessian_scale(n_classes), sklearn
     )
-    return (XGBoostSklearnObjective if sklearn else XGBoostObjective)(objective)
 
 
 def xgboost_metric(
@@ -218,7 +195,7 @@ class XGBoostEngine:
     def fit(estimator, X, y, weight, init_score, eval_sets, objective, metric, params):
         """Fit ``estimator`` (a clone) with the focal objective and metric."""
         estimator.set_params(
-            objective=XGBoostSklearnObjective(objective),
+            objective=SklearnObjective(objective),
             eval_metric=XGBoostSklearnMetric(metric),
             disable_default_eval_metric=True,
         )
