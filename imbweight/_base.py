@@ -104,6 +104,8 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            The most probable class of each sample (labels of ``classes_``),
+            or the 0/1 indicator of each label.
         """
         scores = self.decision_function(X)
         if self._target_kind_ == MULTILABEL:
@@ -126,6 +128,8 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
+            Columns ordered like ``classes_``; for multi-label targets, the
+            probability of 1 in each label.
         """
         scores = self.decision_function(X)
         kind = self._target_kind_
@@ -180,6 +184,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
         Returns
         -------
         log_proba : ndarray of the shape of :meth:`predict_proba`
+            The natural logarithm of :meth:`predict_proba`'s values.
         """
         scores = self.decision_function(X)
         kind = self._target_kind_
@@ -202,6 +207,8 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             (n_samples, n_classes) or (n_samples, n_labels)
         """
         check_is_fitted(self)
+        # Before validate_data: a format conversion would read out of bounds too.
+        check_sparse_structure(X)
         X = validate_data(
             self,
             X,
@@ -209,6 +216,5 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             dtype=[np.float64, np.float32],
             reset=False,
         )
-        check_sparse_structure(X)
         scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores

@@ -146,6 +146,8 @@ def build_fit_problem(
         record = shallow_copy(estimator)
     else:
         record = estimator
+    # Before validate_data: a format conversion would read out of bounds too.
+    check_sparse_structure(X)
     X, y = validate_data(
         record,
         X,
@@ -156,20 +158,21 @@ def build_fit_problem(
         multi_output=True,
         reset=reset,
     )
-    check_sparse_structure(X)
     if y.ndim == 2 and y.shape[1] == 1:
         y = column_or_1d(y, warn=True)
     check_classification_targets(y)
     y, target_kind = check_target(y, name)
-    classes = _checked_classes(name, y, target_kind, classes)
-    if target_kind != MULTILABEL:
-        target_kind = target_kind_of_classes(classes.size)
-    if not reset and target_kind != estimator._target_kind_:
+    if not reset and (target_kind == MULTILABEL) != (
+        estimator._target_kind_ == MULTILABEL
+    ):
         raise ValueError(
             f"y is a {target_kind!r} target, but {name} was fitted on a "
             f"{estimator._target_kind_!r} one; a partial_fit must keep the kind of "
             f"target (call fit to start afresh)."
         )
+    classes = _checked_classes(name, y, target_kind, classes)
+    if target_kind != MULTILABEL:
+        target_kind = target_kind_of_classes(classes.size)
     if sample_weight is not None:
         sample_weight = check_sample_weight(
             sample_weight,

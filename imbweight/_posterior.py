@@ -82,6 +82,31 @@ def _log_neg_log_sigmoid(logit):
     return result
 
 
+def check_recoverable(weights, labels):
+    """Raise if a class weighs zero in the loss: its posterior is undefined.
+
+    A class whose samples all weigh ``a_k = α_k c_k = 0`` contributed nothing
+    to training; the model says nothing about how likely it is, and the
+    recovery would divide by zero.
+
+    Parameters
+    ----------
+    weights : ndarray
+        ``a_k`` per class, or per (label, value) pair for multi-label.
+    labels : list
+        A name for each entry of ``weights``, for the message.
+    """
+    weights = np.asarray(weights, dtype=np.float64).ravel()
+    zero = [label for label, weight in zip(labels, weights, strict=True) if weight <= 0]
+    if zero:
+        raise ValueError(
+            f"predict_posterior cannot recover P(y | x): {zero} weighed zero in "
+            f"training (alpha times class_weight is 0), so the model learned "
+            f"nothing about how likely they are. Give every class a positive "
+            f"weight, or use predict_proba."
+        )
+
+
 def sigmoid_posterior_logit(raw_prediction, gamma, negative_weight, positive_weight):
     """Logit of P(y = 1 | x) for a sigmoid focal model, per output.
 
@@ -135,7 +160,7 @@ def softmax_posterior(raw_prediction, gamma, class_weight):
     return softmax(-log_weight - log_u(margin, gamma), axis=1)
 
 
-def recover_posterior(raw_prediction, target_kind, gamma, alpha, class_weight):
+def recover_posterior(raw_prediction, target_kind, gamma, alpha, class_weight, classes):
     """P(y | x) from the raw scores of a model trained with weights, α and γ.
 
     What ``predict_posterior`` of every imbweight classifier returns: the
@@ -155,19 +180,34 @@ def recover_posterior(raw_prediction, target_kind, gamma, alpha, class_weight):
     class_weight : ndarray of shape (n_classes,) or (n_labels, 2)
         The class weights, as
         :func:`imbweight.class_weight.class_weight_array` gives them.
+    classes : ndarray of shape (n_classes,) or (n_labels,)
+        The classes (labels), for the messages.
 
     Returns
     -------
     posterior : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
+        P(y | x), columns ordered like ``classes``.
+
+    Raises
+    ------
+    ValueError
+        If a class weighed zero in training (see :func:`check_recoverable`).
     """
     if target_kind == MULTICLASS:
         if alpha is not None:
             class_weight = class_weight * alpha
+        check_recoverable(class_weight, [f"class {c!r}" for c in classes.tolist()])
         return softmax_posterior(raw_prediction, gamma, class_weight)
     negative_weight, positive_weight = class_weight.reshape(-1, 2).T
     if alpha is not None:
         negative_weight = negative_weight * (1 - alpha)
         positive_weight = positive_weight * alpha
+    if target_kind == MULTILABEL:
+        names = [f"label {j} = {v}" for j in classes.tolist() for v in (0, 1)]
+    else:
+        names = [f"class {c!r}" for c in classes.tolist()]
+    pairs = np.column_stack(np.broadcast_arrays(negative_weight, positive_weight))
+    check_recoverable(pairs, names)
     logit = sigmoid_posterior_logit(
         raw_prediction, gamma, negative_weight.squeeze(), positive_weight.squeeze()
     )
@@ -189,6 +229,7 @@ def fitted_posterior(estimator, X):
         estimator._loss_.gamma,
         estimator._loss_.alpha,
         class_weight_array(estimator.class_weight_, estimator.classes_),
+        estimator.classes_,
     )
 
 
@@ -213,6 +254,7 @@ def posterior_proba(estimator, X):
     Returns
     -------
     posterior : ndarray of shape (n_samples, n_classes)
+        P(y | x), columns ordered like the final classifier's ``classes_``.
 
     Raises
     ------

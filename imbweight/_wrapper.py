@@ -4,13 +4,18 @@ The wrapper resolves its ``class_weight`` in ``fit``, on the ``y`` it
 receives (after a sampler in an imblearn ``Pipeline``), and hands the result
 to a clone of the wrapped classifier in one of two ways:
 
-- the classifier has a ``class_weight`` parameter: it is set to the resolved
-  dict, so the classifier weighs its classes its own way (per-class ``C`` in
-  an SVM, weighted impurity in a tree, ...);
-- otherwise the weight of each sample's class, times ``sample_weight``, is
-  passed to the classifier's ``fit`` as ``sample_weight``.
+- the classifier's ``fit`` takes ``sample_weight``: the weight of each
+  sample's class, times ``sample_weight``, is passed as ``sample_weight``.
+  That works for every label type (a classifier that encodes its labels
+  before it applies its own ``class_weight``, as
+  ``HistGradientBoostingClassifier`` does, would not find labels other than
+  0..K-1 in a dict of them), and for scikit-learn's classifiers it is what
+  their own ``class_weight`` does: multiply the sample weights;
+- otherwise its ``class_weight`` parameter, if it has one, is set to the
+  resolved dict.
 
-Everything else (validating ``X``, predicting) is the wrapped classifier's.
+Everything else (validating ``X``, predicting) is the wrapped classifier's,
+but for ``predict_posterior``, which undoes the class weights.
 """
 
 from copy import deepcopy
@@ -36,19 +41,19 @@ from sklearn.utils.validation import (
 )
 
 from imbweight._compat import HasMethods, StrOptions, check_sample_weight, fit_context
+from imbweight._posterior import check_recoverable
 from imbweight._targets import ClassCounts, check_target
 from imbweight.class_weight import class_weight_array, resolve_class_weight
 
 __all__ = ["ClassWeightedClassifier"]
 
 
-def _estimator_has(attr):
-    """Whether the fitted estimator, else the unfitted one, has ``attr``."""
+def _estimator_has(*attrs):
+    """Whether the fitted estimator, else the unfitted one, has one of ``attrs``."""
 
     def check(self):
-        if hasattr(self, "estimator_"):
-            return hasattr(self.estimator_, attr)
-        return hasattr(self.estimator, attr)
+        estimator = getattr(self, "estimator_", self.estimator)
+        return any(hasattr(estimator, attr) for attr in attrs)
 
     return check
 
@@ -61,15 +66,15 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
     labels — into one weight per class, ``class_weight_``. A clone of
     ``estimator`` is then fitted with those weights:
 
-    - if it has a ``class_weight`` parameter (``LogisticRegression``,
-      ``SVC``, trees and forests, ``HistGradientBoostingClassifier``, the
-      imbweight estimators, ...), that parameter is set to the resolved
-      dict and the classifier applies it its own way;
-    - otherwise the weight of each sample's class, multiplied by
-      ``sample_weight`` when given, is passed to its ``fit`` as
-      ``sample_weight`` (``GaussianNB``, ``GradientBoostingClassifier``,
-      ``AdaBoostClassifier``, ...). A classifier whose ``fit`` takes no
-      ``sample_weight`` cannot be weighted, and ``fit`` says so.
+    - if its ``fit`` takes ``sample_weight`` (almost every classifier:
+      ``LogisticRegression``, ``SVC``, trees, forests and boosting, naive
+      Bayes, the imbweight estimators, ...), the weight of each sample's
+      class, multiplied by ``sample_weight`` when given, is passed as
+      ``sample_weight``. For scikit-learn's classifiers that is exactly what
+      their own ``class_weight`` does, and it works whatever the labels are;
+    - otherwise, if it has a ``class_weight`` parameter, that parameter is
+      set to the resolved dict. A classifier with neither cannot be
+      weighted, and ``fit`` says so.
 
     Either way a sample of class ``k`` counts ``sample_weight × c_k`` times,
     as in the objective of :class:`~imbweight.FocalLogisticRegression`.
@@ -82,9 +87,9 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
     twice.
 
     Prediction methods (``predict``, ``predict_proba``,
-    ``predict_log_proba``, ``decision_function``, ``score`` and
-    ``predict_posterior``) are those of the fitted classifier, and exist
-    only when it has them.
+    ``predict_log_proba``, ``decision_function``, ``score``) are those of
+    the fitted classifier, and exist only when it has them.
+    :meth:`predict_posterior` undoes the class weights.
 
     Parameters
     ----------
@@ -139,8 +144,6 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
     >>> from imbweight import ClassWeightedClassifier, ClassWeights
     >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
 
-    A classifier without ``class_weight`` gets the weights as ``sample_weight``:
-
     >>> clf = ClassWeightedClassifier(
     ...     GaussianNB(), class_weight=ClassWeights("effective_number", beta=0.99)
     ... ).fit(X, y)
@@ -149,11 +152,9 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
 
-    One with ``class_weight`` gets the resolved dict:
+    Any classifier is weighted the same way, and keeps its own methods:
 
     >>> clf = ClassWeightedClassifier(LinearSVC(), class_weight="balanced").fit(X, y)
-    >>> clf.estimator_.class_weight == clf.class_weight_
-    True
     >>> hasattr(clf, "predict_proba"), hasattr(clf, "decision_function")
     (False, True)
 
@@ -221,14 +222,14 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             self.class_weight, counts, y=y, sample_weight=sample_weight
         )
         if self.class_weight is not None:
-            if "class_weight" in estimator.get_params(deep=False):
-                estimator.set_params(class_weight=class_weight)
-            else:
+            if has_fit_parameter(estimator, "sample_weight"):
                 per_class = class_weight_array(class_weight, classes)
                 weights = per_class[np.searchsorted(classes, y)]
                 if sample_weight is not None:
                     weights = weights * sample_weight
                 sample_weight = weights
+            else:
+                estimator.set_params(class_weight=class_weight)
         if sample_weight is not None:
             fit_params = {**fit_params, "sample_weight": sample_weight}
         self.estimator_ = estimator.fit(X, y, **fit_params)
@@ -369,13 +370,22 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         check_is_fitted(self)
         return self.estimator_.decision_function(X)
 
-    @available_if(_estimator_has("predict_posterior"))
+    @available_if(_estimator_has("predict_posterior", "predict_proba"))
     def predict_posterior(self, X):
-        """P(y | x) recovered by the fitted imbweight classifier.
+        """P(y | x): the classifier's probabilities with the class weights undone.
 
-        Available when the wrapped classifier has ``predict_posterior``, as
-        the imbweight estimators do; they receive the class weights as their
-        own ``class_weight`` and undo them.
+        A classifier trained with class weights ``c_k`` estimates, where it
+        minimises a proper scoring rule such as the log-loss, the posterior of
+        a population in which class ``k`` is ``c_k`` times as frequent:
+        ``q_k ∝ c_k P(y = k | x)``. So ``P(y = k | x) ∝ q_k / c_k``,
+        renormalised over the classes: exact for such models (logistic
+        regression, boosting on the log-loss, the imbweight estimators, whose
+        own ``predict_posterior`` first undoes focal ``alpha`` and ``gamma``),
+        approximate for models whose probabilities are not fitted by a
+        proper scoring rule (trees and forests, naive Bayes, calibrated
+        SVMs). ``q`` is the classifier's ``predict_posterior`` when it has
+        one, else its ``predict_proba``. Without class weights this is
+        ``q`` itself.
 
         Parameters
         ----------
@@ -386,9 +396,24 @@ class ClassWeightedClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         -------
         posterior : ndarray of shape (n_samples, n_classes)
             Columns ordered like ``classes_``.
+
+        Raises
+        ------
+        ValueError
+            If a class weighs zero: nothing was learned about it.
         """
         check_is_fitted(self)
-        return self.estimator_.predict_posterior(X)
+        if hasattr(self.estimator_, "predict_posterior"):
+            proba = np.asarray(self.estimator_.predict_posterior(X), dtype=np.float64)
+            if getattr(self.estimator_, "class_weight", None) is not None:
+                return proba  # the classifier had the weights and undid them
+        else:
+            proba = np.asarray(self.estimator_.predict_proba(X), dtype=np.float64)
+        weights = class_weight_array(self.class_weight_, self.classes_)
+        check_recoverable(weights, [f"class {c!r}" for c in self.classes_.tolist()])
+        posterior = proba / weights
+        posterior /= posterior.sum(axis=1, keepdims=True)
+        return posterior
 
     @available_if(_estimator_has("score"))
     def score(self, X, y, sample_weight=None):

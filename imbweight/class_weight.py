@@ -275,7 +275,8 @@ class ClassWeights(BaseEstimator):
     See Also
     --------
     compute_class_weight : The same computation as a function.
-    sklearn.utils.class_weight.compute_class_weight : scikit-learn's "balanced".
+    sklearn.utils.class_weight.compute_class_weight : The "balanced" strategy
+        of scikit-learn.
 
     References
     ----------
@@ -568,6 +569,16 @@ def class_weight_array(class_weight, classes):
     weights : ndarray of shape (n_classes,) or (n_labels, 2)
         For a multi-label table, the weights of 0 and of 1 in each label; a
         value a label never took weighs 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imbweight.class_weight import class_weight_array
+    >>> class_weight_array({"a": 0.5, "b": 3.0}, np.array(["a", "b"]))
+    array([0.5, 3. ])
+    >>> class_weight_array([{0: 0.5, 1: 3.0}, {0: 1.0}], np.arange(2))
+    array([[0.5, 3. ],
+           [1. , 1. ]])
     """
     if isinstance(class_weight, list):
         return np.array(

@@ -75,14 +75,14 @@ def client():
         processes=True,
         host="127.0.0.1",
         dashboard_address=":0",
-        timeout=60,
+        timeout=300,
     )
-    client = distributed.Client(cluster, timeout=60)
+    client = distributed.Client(cluster, timeout=300)
     try:
         yield client
     finally:
-        client.close(timeout=30)
-        cluster.close(timeout=30)
+        client.close(timeout=300)
+        cluster.close(timeout=300)
 
 
 @pytest.fixture(params=["distributed", "local"])
@@ -434,6 +434,37 @@ def test_a_failing_block_raises_its_error(scheduler):
         )
 
 
+def test_zero_rows_and_zero_weight_blocks(scheduler):
+    X, y, _ = _imbalanced(n_samples=600)
+    X_dask = da.from_array(X, chunks=100)
+    with pytest.raises(ValueError, match="X has no rows"):
+        imbdask.stream_fit(WeightedSGDClassifier(), X_dask[:0], y[:0], classes=[0, 1])
+    # A DataFrame filtered to nothing: block lengths unknown until computed.
+    frame = dd.from_pandas(pd.DataFrame(X), npartitions=3)
+    empty = frame[frame[0] > 1e9]
+    labels = dd.from_pandas(pd.Series(y), npartitions=3)[frame[0] > 1e9]
+    with pytest.raises(ValueError, match="X has no rows"):
+        imbdask.stream_fit(WeightedSGDClassifier(), empty, labels, classes=[0, 1])
+    # Blocks whose weights are all zero teach nothing, and stop nothing.
+    weights = np.ones(600)
+    weights[:200] = 0.0
+    streamed = imbdask.stream_fit(
+        WeightedSGDClassifier(random_state=0),
+        X_dask,
+        y,
+        classes=[0, 1],
+        sample_weight=da.from_array(weights, chunks=100),
+    )
+    by_hand = WeightedSGDClassifier(random_state=0)
+    for start in range(0, 600, 100):
+        rows = slice(start, start + 100)
+        by_hand.partial_fit(
+            X[rows], y[rows], classes=[0, 1], sample_weight=weights[rows]
+        )
+    assert by_hand.n_iter_ == 4  # the two blocks that weigh nothing are no epoch
+    np.testing.assert_allclose(streamed.coef_, by_hand.coef_, rtol=1e-12)
+
+
 def test_bad_arguments():
     X, y, _ = _imbalanced(n_samples=600)
     X_dask = da.from_array(X, chunks=200)
@@ -464,4 +495,4 @@ def test_core_package_does_not_import_dask():
     )
     import subprocess
 
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=600)

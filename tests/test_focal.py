@@ -15,7 +15,7 @@ from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 
-from imbweight import FocalLogisticRegression
+from imbweight import FocalLogisticRegression, WeightedSGDClassifier
 from imbweight._objective import LinearObjective
 from imbweight.losses import BinaryFocalLoss, MultinomialFocalLoss
 
@@ -450,3 +450,103 @@ def test_overflowing_features_raise_instead_of_storing_non_finite_coefficients()
             warnings.simplefilter("ignore", RuntimeWarning)
             clf.fit(X, y)
     assert not hasattr(clf, "coef_")
+
+
+# ------------------------------------------------------------------ hardening
+def _malformed_csr(n_features=4):
+    """A CSR matrix SciPy builds without complaint, with a column index of 7."""
+    return sp.csr_matrix(
+        (np.ones(3), np.array([0, 7, 1]), np.array([0, 1, 2, 3])),
+        shape=(3, n_features),
+    )
+
+
+@pytest.mark.parametrize(
+    "estimator", [FocalLogisticRegression(), WeightedSGDClassifier()]
+)
+def test_malformed_sparse_matrices_are_refused_before_any_kernel_runs(estimator):
+    bad = _malformed_csr()
+    y = np.array([0, 1, 0])
+    with pytest.raises(ValueError, match=r"malformed CSR matrix: its column indices"):
+        clone(estimator).fit(bad, y)
+    fitted = clone(estimator).fit(sp.csr_matrix(np.eye(3, 4)), y)
+    with pytest.raises(ValueError, match="malformed CSR matrix"):
+        fitted.predict(bad)
+    if hasattr(estimator, "partial_fit"):
+        with pytest.raises(ValueError, match="malformed CSR matrix"):
+            fitted.partial_fit(bad, y)
+    csc = sp.csc_matrix(
+        (np.ones(2), np.array([0, 9]), np.array([0, 1, 2, 2, 2])), shape=(3, 4)
+    )
+    with pytest.raises(ValueError, match=r"malformed CSC matrix: its row indices"):
+        fitted.predict(csc)
+
+
+@pytest.mark.parametrize("values", [(1, 2), (0, 2), (-1, 1)])
+def test_two_dimensional_y_must_be_a_zero_one_indicator(values):
+    Y = np.array(values)[np.array([[0, 1], [1, 0], [1, 1], [0, 0]])]
+    with pytest.raises(ValueError, match="must be a 0/1 indicator matrix"):
+        FocalLogisticRegression().fit(np.eye(4), Y)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [dict(alpha=1.0), dict(alpha=0.0), dict(class_weight={0: 0.0, 1: 1.0})],
+    ids=["alpha=1", "alpha=0", "zero class weight"],
+)
+def test_posterior_of_a_class_that_weighed_zero_is_an_error(params):
+    X, y = make_classification(n_samples=100, random_state=0)
+    clf = FocalLogisticRegression(**params).fit(X, y)
+    with pytest.raises(ValueError, match=r"cannot recover P\(y \| x\): \['class"):
+        clf.predict_posterior(X)
+
+
+def test_multiclass_posterior_with_a_zero_alpha_is_an_error():
+    X, y = make_classification(
+        n_samples=150, n_classes=3, n_informative=4, random_state=0
+    )
+    clf = FocalLogisticRegression(alpha=[0.5, 0.0, 0.5]).fit(X, y)
+    with pytest.raises(ValueError, match=r"\['class 1'\] weighed zero"):
+        clf.predict_posterior(X)
+
+
+def test_every_sample_weighing_zero_through_alpha_is_refused():
+    X, y = make_classification(n_samples=100, random_state=0)
+    with pytest.raises(ValueError, match="class_weight times alpha is zero for every"):
+        FocalLogisticRegression(alpha=1.0, class_weight={0: 1.0, 1: 0.0}).fit(X, y)
+
+
+class _Interrupting:
+    """A class_weight callable that interrupts the fit, as Ctrl-C would."""
+
+    def __call__(self, y):
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    "breaking",
+    [
+        lambda clf: clf.fit(X_OK[:, :2], Y_OK),  # a warm start of the wrong shape
+        lambda clf: clf.fit(np.full_like(X_OK, np.nan), Y_OK),
+        lambda clf: clf.set_params(class_weight=_Interrupting()).fit(X_OK, Y_OK),
+    ],
+    ids=["warm-start-shape", "nan", "interrupt"],
+)
+@pytest.mark.parametrize("estimator", [FocalLogisticRegression, WeightedSGDClassifier])
+def test_a_failed_refit_keeps_the_previous_model(estimator, breaking):
+    clf = estimator(warm_start=True).fit(X_OK, Y_OK)
+    fitted = {name: value for name, value in vars(clf).items() if name.endswith("_")}
+    predictions = clf.predict_proba(X_OK)
+    with pytest.raises((ValueError, KeyboardInterrupt)):
+        breaking(clf)
+    assert {name for name in vars(clf) if name.endswith("_")} == set(fitted)
+    assert all(getattr(clf, name) is value for name, value in fitted.items())
+    assert_array_equal(clf.predict_proba(X_OK), predictions)
+
+
+def test_c_infinity_equals_unpenalised_logistic_regression():
+    X, y = make_classification(n_samples=300, flip_y=0.2, random_state=0)
+    ours = FocalLogisticRegression(gamma=0.0, C=np.inf).fit(X, y)
+    reference = LogisticRegression(C=np.inf).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=1e-4)
+    np.testing.assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-4)

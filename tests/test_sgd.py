@@ -4,13 +4,17 @@ import re
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import average_precision_score
+from sklearn.preprocessing import StandardScaler
 
 from imbweight import FocalLogisticRegression, WeightedSGDClassifier
+from imbweight._fit_problem import build_fit_problem
 from imbweight._solvers.sgd import shuffled_rows
 
 
@@ -319,3 +323,217 @@ def test_early_stopping_scores_a_snapshot_not_the_estimator_being_fitted():
     assert len(seen) == 5 and not any(is_clf for is_clf, _ in seen)
     # The restored coefficients are those the scorer saw at the best epoch.
     np.testing.assert_array_equal(clf.coef_, seen[clf.best_epoch_][1])
+
+
+# ------------------------------------------------------------------ hardening
+def _small(n_classes=2, n_samples=1000, seed=0):
+    X, y = _five_percent_positives(n_classes, n_samples=n_samples, seed=seed)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize(
+    "params, fit_kwargs",
+    [
+        (dict(C=1e-4), {}),
+        (dict(C=1.0), {"sample_weight": np.full(1000, 1e-6)}),
+    ],
+    ids=["C=1e-4", "sample_weight=1e-6"],
+)
+def test_strong_penalty_steps_are_stable_and_reach_the_lbfgs_optimum(
+    params, fit_kwargs
+):
+    # ηλ = η / (C S) is far above 2 in every case: an explicit shrinkage
+    # step 1 - ηλ would flip sign and explode; the proximal step contracts.
+    X, y = _small()
+    lbfgs = FocalLogisticRegression(gamma=0.0, C=params["C"], tol=1e-10)
+    lbfgs.fit(X, y, **fit_kwargs)
+    sgd = WeightedSGDClassifier(**params, random_state=0, max_iter=300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sgd.fit(X, y, **fit_kwargs)
+    assert np.all(np.isfinite(sgd.coef_))
+    # The penalty pins W near 0, so compare in absolute terms: the intercept
+    # carries the solution, and SGD noise at the final rate is below 1e-2.
+    assert_allclose(sgd.coef_, lbfgs.coef_, atol=1e-2)
+    assert_allclose(sgd.intercept_, lbfgs.intercept_, atol=2e-2)
+
+
+def test_constant_rate_with_a_strong_penalty_stays_near_the_optimum():
+    # ηλ = 0.5 / (1e-3 · 1000) = 500: an explicit shrinkage step multiplied
+    # W by -499 each step (coefficients of 1e13). At a constant rate SGD
+    # does not converge, but the proximal step keeps it in the noise around
+    # the optimum, whose coefficients here are all below 0.15.
+    X, y = _small()
+    lbfgs = FocalLogisticRegression(gamma=0.0, C=1e-3, tol=1e-10).fit(X, y)
+    sgd = WeightedSGDClassifier(C=1e-3, learning_rate="constant", random_state=0)
+    sgd.fit(X, y)
+    assert np.abs(lbfgs.coef_).max() < 0.15
+    assert np.abs(sgd.coef_ - lbfgs.coef_).max() < 0.15
+
+
+def test_with_tol_none_more_epochs_end_closer_to_the_optimum():
+    X, y = _small(n_samples=3000)
+    lbfgs = FocalLogisticRegression(gamma=0.0, tol=1e-10).fit(X, y)
+    distances = []
+    for max_iter in (20, 200):
+        sgd = WeightedSGDClassifier(max_iter=max_iter, tol=None, random_state=0)
+        distances.append(_relative_distance(sgd.fit(X, y), lbfgs))
+    # The adaptive rate decays at each stall even without a tolerance: ten
+    # times the epochs ends at least twice as close (measured 5-10x).
+    assert distances[1] < 0.5 * distances[0]
+
+
+def test_exploding_coefficients_raise_even_when_finite():
+    X, y = _small(n_samples=500)
+    clf = WeightedSGDClassifier(eta0=1e30, learning_rate="constant", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(FloatingPointError, match="SGD diverged: the objective"):
+            clf.fit(X * 1e3, y)
+    assert not hasattr(clf, "coef_")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_early_stopping_validation_split_holds_every_class(seed):
+    # 2 % positives in 200 rows: 10 % for validation would hold 0.4 of them
+    # by proportion; stratification keeps at least one on each side.
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((200, 3))
+    y = np.zeros(200, dtype=int)
+    y[rng.choice(200, 4, replace=False)] = 1
+    seen = []
+
+    def scorer(estimator, X_val, y_val):
+        seen.append(np.bincount(y_val, minlength=2))
+        return 0.0
+
+    WeightedSGDClassifier(
+        early_stopping=True, scoring=scorer, max_iter=2, tol=None, random_state=seed
+    ).fit(X, y)
+    assert all(counts[1] >= 1 and counts[0] >= 1 for counts in seen)
+
+
+def test_early_stopping_with_a_small_third_class():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    y = np.repeat([0, 1, 2], [18, 18, 4])
+    clf = WeightedSGDClassifier(early_stopping=True, max_iter=5, tol=None)
+    clf.fit(X, y)
+    assert len(clf.validation_scores_) == 5
+
+
+def test_early_stopping_needs_two_samples_per_class():
+    X = np.random.default_rng(0).standard_normal((30, 2))
+    y = np.r_[np.zeros(29, dtype=int), 1]
+    with pytest.raises(ValueError, match=r"at least 2 samples of every class.*\[1\]"):
+        WeightedSGDClassifier(early_stopping=True).fit(X, y)
+
+
+def test_non_finite_validation_scores_are_loud():
+    X, y = _small(n_samples=400)
+    clf = WeightedSGDClassifier(
+        early_stopping=True, scoring=lambda *args: float("nan"), random_state=0
+    )
+    with pytest.raises(ValueError, match="score after epoch 1 is nan"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "coef_")
+
+
+def test_average_precision_early_stopping_with_string_labels():
+    X, y = _small(n_samples=1000)
+    labels = np.array(["yes", "no"])[y]  # "no" is classes_[0], "yes" the positive
+    clf = WeightedSGDClassifier(
+        early_stopping=True,
+        scoring="average_precision",
+        max_iter=5,
+        tol=None,
+        random_state=0,
+    )
+    clf.fit(X, labels)
+    assert clf.classes_.tolist() == ["no", "yes"]
+    # The scores are average precisions of "yes" (the minority): far above
+    # its 5 % base rate, which the majority's AP would not be near.
+    assert min(clf.validation_scores_) > 0.2 and max(clf.validation_scores_) < 1
+
+
+def test_every_positive_weight_in_the_validation_split_is_an_error():
+    X, y = _small(n_samples=200)
+    clf = WeightedSGDClassifier(early_stopping=True, random_state=0)
+    # The split the same seed makes: weigh only its validation rows.
+    _, validation = clf._split(
+        build_fit_problem(clf, X, y, None), np.random.RandomState(0)
+    )
+    in_validation = {row.tobytes() for row in validation[0]}
+    weights = np.array([float(row.tobytes() in in_validation) for row in X])
+    with pytest.raises(ValueError, match="fell in the validation split"):
+        clf.fit(X, y, sample_weight=weights)
+
+
+def test_partial_fit_refuses_early_stopping_as_sgdclassifier_does():
+    X, y = _small(n_samples=100)
+    with pytest.raises(ValueError, match="early_stopping should be False"):
+        WeightedSGDClassifier(early_stopping=True).partial_fit(X, y, classes=[0, 1])
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [("multilabel", "binary"), ("multiclass", "multilabel"), ("binary", "multilabel")],
+)
+def test_partial_fit_keeps_the_kind_of_target(first, second):
+    X, _ = _small(n_samples=60)
+    targets = {
+        "binary": (np.arange(60) % 2, [0, 1]),
+        "multiclass": (np.arange(60) % 3, [0, 1, 2]),
+        "multilabel": (
+            np.column_stack([np.arange(60) % 2, np.arange(60) // 30]),
+            [0, 1],
+        ),
+    }
+    y_first, classes = targets[first]
+    if classes is None:
+        classes = [0, 1]
+    clf = WeightedSGDClassifier(random_state=0).partial_fit(X, y_first, classes=classes)
+    coef = clf.coef_.copy()
+    y_second, _ = targets[second]
+    with pytest.raises(ValueError, match="a partial_fit must keep the kind of target"):
+        clf.partial_fit(X, y_second)
+    assert_array_equal(clf.coef_, coef)
+
+
+def test_partial_fit_on_a_chunk_that_weighs_nothing_changes_nothing():
+    X, y = _small(n_samples=200)
+    clf = WeightedSGDClassifier(class_weight={0: 0.0, 1: 1.0}, random_state=0)
+    majority = np.flatnonzero(y == 0)[:50]
+    clf.partial_fit(X[majority], y[majority], classes=[0, 1])  # weighs 0
+    assert_array_equal(clf.coef_, 0.0) and clf.n_iter_ == 0
+    clf.partial_fit(X, y)
+    assert np.any(clf.coef_ != 0) and clf.n_iter_ == 1
+    coef = clf.coef_.copy()
+    clf.partial_fit(X[:10], y[:10], sample_weight=np.zeros(10))
+    assert_array_equal(clf.coef_, coef)
+
+
+def test_failed_partial_fit_does_not_advance_the_shuffling():
+    X, y = _small(n_samples=200)
+    one = WeightedSGDClassifier(random_state=0).partial_fit(X, y, classes=[0, 1])
+    two = WeightedSGDClassifier(random_state=0).partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError):
+        two.partial_fit(X[:, :2], y)
+    one.partial_fit(X, y)
+    two.partial_fit(X, y)
+    assert_array_equal(one.coef_, two.coef_)
+
+
+def test_c_infinity_means_no_penalty():
+    X, y = _small(n_samples=500)
+    lbfgs = FocalLogisticRegression(gamma=0.0, C=np.inf, tol=1e-10).fit(X, y)
+    sgd = WeightedSGDClassifier(C=np.inf, random_state=0, max_iter=500).fit(X, y)
+    assert _relative_distance(sgd, lbfgs) < 0.05
+
+
+def test_fortran_ordered_data_and_dataframes_train_like_c_ordered():
+    X, y = _small(n_samples=600)
+    reference = WeightedSGDClassifier(max_iter=5, tol=None, random_state=0).fit(X, y)
+    for data in (np.asfortranarray(X), pd.DataFrame(X)):
+        clf = WeightedSGDClassifier(max_iter=5, tol=None, random_state=0).fit(data, y)
+        assert_array_equal(clf.coef_, reference.coef_)

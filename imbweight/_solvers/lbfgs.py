@@ -54,7 +54,9 @@ def minimize_lbfgs(loss_gradient, coef0, *, max_iter, tol, verbose=0):
     array([1., 0.])
     """
     callback = _ProgressPrinter() if verbose else None
-    with blas_thread_limit():
+    # Overflow to inf is caught below and raised as an error that says what
+    # to do, not leaked as NumPy's RuntimeWarnings along the way.
+    with blas_thread_limit(), np.errstate(over="ignore", invalid="ignore"):
         result = minimize(
             loss_gradient,
             coef0,

@@ -209,7 +209,9 @@ def sgd_epoch(
             for array in (X, y, sample_weight)
         )
     total = 0.0
-    with blas_thread_limit():
+    # Overflow to inf is caught below and raised as an error that says what
+    # to do, not leaked as NumPy's RuntimeWarnings along the way.
+    with blas_thread_limit(), np.errstate(over="ignore", invalid="ignore"):
         for chunk_start in range(0, n_samples, chunk_rows):
             if order is None:
                 rows = slice(chunk_start, chunk_start + chunk_rows)

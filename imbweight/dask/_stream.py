@@ -142,6 +142,8 @@ def stream_fit(
     True
     """
     blocks = aligned_blocks(X, y, sample_weight)
+    if all(block.n_rows == 0 for block in blocks):
+        raise ValueError(_NO_ROWS)
     model, classes = _prepared_copy(estimator, blocks, classes)
     rng = check_random_state(random_state)
     # Blocks known to be empty are skipped; blocks of unknown length are
@@ -152,8 +154,17 @@ def stream_fit(
         order.extend(rng.permutation(nonempty) if shuffle_blocks else nonempty)
     client = current_client()
     if client is None:
-        return _fit_here(model, blocks, order, classes)
-    return _fit_on_workers(client, model, blocks, order, classes, prefetch)
+        trained = _fit_here(model, blocks, order, classes)
+    else:
+        trained = _fit_on_workers(client, model, blocks, order, classes, prefetch)
+    try:
+        check_is_fitted(trained)
+    except NotFittedError:
+        raise ValueError(_NO_ROWS) from None  # blocks of unknown length, all empty
+    return trained
+
+
+_NO_ROWS = "X has no rows: stream_fit has nothing to train on."
 
 
 def _fit_block(model, X, y, sample_weight, classes):
