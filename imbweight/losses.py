@@ -402,7 +402,9 @@ class BinaryFocalLoss(_FocalLoss):
         Returns
         -------
         gradient : ndarray of the shape of ``raw_prediction``
+            The weighted derivative of each sample's loss.
         hessian : ndarray of the shape of ``raw_prediction``
+            The weighted second derivative, ``d²ℓ_i / dz_i²``.
 
         Examples
         --------
@@ -525,6 +527,7 @@ class MultinomialFocalLoss(_FocalLoss):
         raw_prediction : ndarray of shape (n_samples, n_classes)
             Logits.
         sample_weight : None or ndarray of shape (n_samples,), default=None
+            Weights of the samples; multiply the gradient and the Hessian.
         curvature_floor : None or float, default=None
             ``None`` gives the exact diagonal; ``ε > 0`` floors ``ℓ''(t)``
             at ``ε`` times the curvature with the modulating factor held
@@ -534,8 +537,9 @@ class MultinomialFocalLoss(_FocalLoss):
         Returns
         -------
         gradient : ndarray of shape (n_samples, n_classes)
+            The weighted derivative of each sample's loss.
         hessian : ndarray of shape (n_samples, n_classes)
-            The diagonal ``d²ℓ_i / dz_ij²``.
+            The weighted diagonal of its Hessian, ``d²ℓ_i / dz_ij²``.
 
         Examples
         --------

@@ -351,6 +351,7 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns ordered like ``classes_``.
         """
         scores = self.decision_function(X)
         if scores.ndim == 1:
@@ -391,6 +392,7 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         Returns
         -------
         posterior : ndarray of shape (n_samples, n_classes)
+            P(y | x), columns ordered like ``classes_``.
         """
         return fitted_posterior(self, X)
 

@@ -103,7 +103,19 @@ def focal_init_score(
 
 
 def repeat_init_score(init_score, n_samples):
-    """The init score on every row: ``(n_samples,)`` or ``(n_samples, K)``.
+    """The init score on every row, as the engines take it.
+
+    Parameters
+    ----------
+    init_score : float or ndarray of shape (n_classes,)
+        As :func:`focal_init_score` returns it.
+    n_samples : int
+        Number of rows.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        In float64, for LightGBM's ``init_score`` and XGBoost's ``base_margin``.
 
     Examples
     --------

@@ -135,8 +135,14 @@ def lightgbm_metric(
         of weight (lower is better). ``"average_precision"``: of class 1,
         or the macro one-vs-rest average for more classes, weighted by the
         dataset's weights only (higher is better).
-    gamma, alpha, class_weight, n_classes
-        As :func:`lightgbm_objective` (``"focal_loss"`` only).
+    gamma : float, default=2.0
+        Focusing parameter (``"focal_loss"`` only).
+    alpha : None, float or array-like of shape (n_classes,), default=None
+        Focal α, as for :func:`lightgbm_objective` (``"focal_loss"`` only).
+    class_weight : None, dict or array-like of shape (n_classes,), default=None
+        Weight of each class code (``"focal_loss"`` only).
+    n_classes : int, default=2
+        Number of classes.
     sklearn : bool, default=False
         False: ``feval(preds, eval_data)`` for ``lightgbm.train``. True:
         ``eval_metric(y_true, y_pred, weight)`` for ``LGBMClassifier.fit``.

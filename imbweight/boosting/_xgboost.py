@@ -140,8 +140,14 @@ def xgboost_metric(
         ``maximize=True`` for ``"average_precision"``; the scikit-learn form
         reports ``1 - average_precision`` instead, since ``XGBClassifier``
         minimises callable metrics.
-    gamma, alpha, class_weight, n_classes
-        As :func:`xgboost_objective` (``"focal_loss"`` only).
+    gamma : float, default=2.0
+        Focusing parameter (``"focal_loss"`` only).
+    alpha : None, float or array-like of shape (n_classes,), default=None
+        Focal α, as for :func:`xgboost_objective` (``"focal_loss"`` only).
+    class_weight : None, dict or array-like of shape (n_classes,), default=None
+        Weight of each class code (``"focal_loss"`` only).
+    n_classes : int, default=2
+        Number of classes.
     sklearn : bool, default=False
         False: ``custom_metric(predt, dtrain) -> (name, value)`` for
         ``xgboost.train``. True: ``eval_metric(y_true, y_pred,
@@ -150,6 +156,7 @@ def xgboost_metric(
     Returns
     -------
     metric : callable
+        The metric in the calling convention asked for.
 
     Examples
     --------
