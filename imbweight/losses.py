@@ -237,19 +237,18 @@ def focal_margin_gradient_hessian(margin, gamma, curvature_floor=None):
         # ℓ'' = p q = -p ℓ' > 0: no floor can bind.
         np.multiply(p, gradient, out=p)
         return gradient, np.negative(p, out=p)
-    # focal_part = γ (1 + γ p) ℓ and frozen = -ℓ' - γ p ℓ = q^(γ+1)
-    focal_part = np.multiply(p, gamma)
-    frozen = np.multiply(focal_part, loss)
-    np.add(frozen, gradient, out=frozen)
-    np.negative(frozen, out=frozen)
-    focal_part += 1
+    # focal_pl = γ p ℓ; focal_part = γ (1 + γ p) ℓ = γ (ℓ + focal_pl)
+    focal_pl = np.multiply(p, gamma)
+    focal_pl *= loss
+    focal_part = np.add(loss, focal_pl)
     focal_part *= gamma
-    focal_part *= loss
-    # hessian = p (-(2γ + 1) ℓ' - focal_part)
+    # hessian = p (-(2γ + 1) ℓ' - focal_part), before its factor p
     hessian = np.multiply(gradient, -(2 * gamma + 1), out=loss)
     hessian -= focal_part
     if curvature_floor is not None:
-        frozen *= curvature_floor
+        # frozen = ε q^(γ+1) = -ε (ℓ' + γ p ℓ)
+        frozen = np.add(gradient, focal_pl, out=focal_pl)
+        frozen *= -curvature_floor
         np.maximum(hessian, frozen, out=hessian)
     hessian *= p
     return gradient, hessian

@@ -91,6 +91,10 @@ def test_every_section_runs_end_to_end(tmp_path, capsys):
         "Peak memory of a fit",
         "Quality: PR-AUC",
         "Quality: balanced accuracy",
+        "Boosting fit time",
+        "Boosting peak memory",
+        "Boosting quality: PR-AUC",
+        "Boosting quality: Brier of predict_posterior",
     ]:
         assert f"## {title}" in report and f"## {title}" in printed
     assert "(c) CSR binary" in report and "glass5" in report

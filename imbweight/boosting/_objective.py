@@ -158,11 +158,17 @@ class _WeightedFocalLoss:
             return per_row if weight is None else per_row * weight
         return None if weight is None else np.asarray(weight, dtype=np.float64)
 
+    def _codes(self, labels):
+        """Class codes as small integers (the labels come as floats)."""
+        return np.asarray(labels).astype(np.uint8 if self.n_classes < 256 else np.intp)
+
     def _codes_raw(self, labels, raw):
         """Class codes, and the raw scores as float64 of the expected shape."""
-        codes = np.asarray(labels).astype(np.intp)
+        return self._codes(labels), self._raw(raw, np.shape(labels)[0])
+
+    def _raw(self, raw, n_samples):
+        """The raw scores as float64 of the expected shape."""
         raw = np.asarray(raw, dtype=np.float64)
-        n_samples = codes.shape[0]
         if self.n_classes > 2 and raw.ndim == 1:
             # Boosters that hand a flat array order it class-major.
             raw = raw.reshape((n_samples, self.n_classes), order="F")
@@ -172,7 +178,7 @@ class _WeightedFocalLoss:
                 f"The booster gave raw scores of shape {raw.shape}; a "
                 f"{self.n_classes}-class objective expects {expected}."
             )
-        return codes, raw
+        return raw
 
 
 class FocalObjective(_WeightedFocalLoss):
@@ -216,6 +222,26 @@ class FocalObjective(_WeightedFocalLoss):
         super().__init__(gamma, alpha, class_weight, n_classes)
         self.hessian_scale = float(hessian_scale)
         self.curvature_floor = float(curvature_floor)
+        self._rows = None
+
+    def __getstate__(self):
+        # The training rows' codes and weights are a cache, not the model.
+        return {**self.__dict__, "_rows": None}
+
+    def _training_rows(self, labels, weight):
+        """Class codes and row × class weights, computed once per training set.
+
+        The engines hand the same label and weight arrays every round
+        (LightGBM's dataset keeps them); held here, they are not freed, so
+        the same objects are the same arrays.
+        """
+        rows = self._rows
+        if rows is not None and rows[0] is labels and rows[1] is weight:
+            return rows[2], rows[3]
+        codes = self._codes(labels)
+        row_weight = self.row_weights(codes, weight)
+        self._rows = (labels, weight, codes, row_weight)
+        return codes, row_weight
 
     def gradient_hessian(self, labels, raw, weight=None, dtype=np.float64):
         """Gradient and Hessian (diagonal) with respect to the raw scores.
@@ -239,8 +265,8 @@ class FocalObjective(_WeightedFocalLoss):
             Fortran-ordered for a softmax (the class-major order boosters
             use).
         """
-        codes, raw = self._codes_raw(labels, raw)
-        weight = self.row_weights(codes, weight)
+        codes, weight = self._training_rows(labels, weight)
+        raw = self._raw(raw, codes.shape[0])
         gradient = np.empty(raw.shape, dtype=dtype, order="F")
         hessian = np.empty(raw.shape, dtype=dtype, order="F")
         floor = self.curvature_floor if self.gamma > 0 else None
