@@ -287,6 +287,9 @@ class _Rounds:
         (_lgbm(objective="binary"), {}, {}, ValueError, "sets {'objective'"),
         (_lgbm(class_weight="balanced"), {}, {}, ValueError, "owns the class"),
         (_lgbm(metric="auc"), {}, {}, ValueError, "'metric': 'auc'"),
+        # LightGBM's aliases would override the objective and the metric.
+        (_lgbm(application="binary"), {}, {}, ValueError, "'application'"),
+        (_lgbm(metrics="auc"), {}, {}, ValueError, "'metrics'"),
         (_xgb(objective="binary:hinge"), {}, {}, ValueError, "sets {'objective'"),
         (_xgb(eval_metric="logloss"), {}, {}, ValueError, "'eval_metric'"),
         (None, {"gamma": -1.0}, {}, ValueError, "'gamma' parameter"),
@@ -296,6 +299,8 @@ class _Rounds:
         (None, {}, {"init_score": 1.0}, ValueError, "sets \\['init_score'\\]"),
         (None, {}, {"eval_metric": "auc"}, ValueError, "eval_metric must be"),
         (None, {}, {"eval_labels": 7}, ValueError, "not classes of y"),
+        (None, {}, {"eval_x_only": True}, ValueError, "list of \\(X, y\\) pairs"),
+        (None, {}, {"eval_metric": ["focal_loss"]}, ValueError, "eval_metric must"),
     ],
 )
 def test_errors_before_any_round(estimator, params, fit, error, match):
@@ -306,6 +311,8 @@ def test_errors_before_any_round(estimator, params, fit, error, match):
         fit["sample_weight"] = np.full(y.size, fit["sample_weight"])
     if "eval_labels" in fit:
         fit["eval_set"] = [(X[:10], np.full(10, fit.pop("eval_labels")))]
+    if fit.pop("eval_x_only", False):
+        fit["eval_set"] = [X[:10]]  # no labels
     rounds = _Rounds()
     if estimator is None or isinstance(estimator, lgb.LGBMClassifier):
         fit["callbacks"] = [rounds]

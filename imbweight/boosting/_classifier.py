@@ -476,7 +476,13 @@ def _check_eval_sets(record, eval_set, eval_sample_weight, classes, name):
             f"evaluation sets."
         )
     checked = []
-    for (X, y), weight in zip(eval_set, weights, strict=True):
+    for pair, weight in zip(eval_set, weights, strict=True):
+        if not (isinstance(pair, tuple | list) and len(pair) == 2):
+            raise ValueError(
+                f"eval_set must be a list of (X, y) pairs; got an entry of type "
+                f"{type(pair).__name__}."
+            )
+        X, y = pair
         X = _check_X(record, X, reset=False)
         y = _check_y(y, f"{name} eval_set")
         check_consistent_length(X, y)

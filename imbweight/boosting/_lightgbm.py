@@ -169,14 +169,21 @@ class LightGBMEngine:
 
     name = "LightGBM"
 
-    #: Parameters of the booster that must keep one of these values: the
-    #: classifier sets the objective and the metric, and owns the class
-    #: weights (a custom objective ignores the built-in ones).
+    #: Parameters of the booster (and their LightGBM aliases) that must keep
+    #: one of these values: the classifier sets the objective and the
+    #: metric, and owns the class weights (a custom objective ignores the
+    #: built-in ones).
     unset = {
-        "objective": (None,),
+        **dict.fromkeys(
+            ("objective", "objective_type", "app", "application", "loss"), (None,)
+        ),
+        **dict.fromkeys(
+            ("metric", "metrics", "metric_types"), (None, "None", "none", "")
+        ),
         "class_weight": (None,),
-        "metric": (None, "None", "none", ""),
-        "is_unbalance": (None, False),
+        **dict.fromkeys(
+            ("is_unbalance", "unbalance", "unbalanced_sets"), (None, False)
+        ),
         "scale_pos_weight": (None, 1.0),
     }
 

@@ -315,7 +315,7 @@ class FocalMetric(_WeightedFocalLoss):
     """
 
     def __init__(self, name, gamma, alpha=None, class_weight=None, n_classes=2):
-        if name not in METRICS:
+        if not isinstance(name, str) or name not in METRICS:
             raise ValueError(
                 f"eval_metric must be one of {sorted(METRICS)}; got {name!r}."
             )
