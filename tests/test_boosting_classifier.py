@@ -410,3 +410,24 @@ def test_metadata_routing_of_sample_weight():
     assert_allclose(
         routed["estimator"][0].predict_proba(X), direct.predict_proba(X), rtol=1e-12
     )
+
+
+def test_imbweight_imports_no_booster_and_says_what_to_install(monkeypatch):
+    import subprocess
+    import sys
+
+    # A fresh interpreter: importing imbweight (and its boosting package)
+    # loads neither engine.
+    code = (
+        "import sys, imbweight, imbweight.boosting; "
+        "print('lightgbm' in sys.modules, 'xgboost' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split() == ["False", "False"]
+    # Without lightgbm, the default booster asks for the extra.
+    monkeypatch.setitem(sys.modules, "lightgbm", None)
+    X, y = _data(n_samples=100)
+    with pytest.raises(ImportError, match=r"imbweight\[lightgbm\]"):
+        FocalBoostingClassifier().fit(X, y)

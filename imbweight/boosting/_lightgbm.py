@@ -209,8 +209,15 @@ class LightGBMEngine:
 
     @staticmethod
     def default():
-        from lightgbm import LGBMClassifier
-
+        """``LGBMClassifier()``, the booster of ``estimator=None``."""
+        try:
+            from lightgbm import LGBMClassifier
+        except ImportError as error:
+            raise ImportError(
+                "FocalBoostingClassifier(estimator=None) trains LightGBM's "
+                "LGBMClassifier, and lightgbm is not installed: pip install "
+                "'imbweight[lightgbm]', or pass an xgboost.XGBClassifier."
+            ) from error
         return LGBMClassifier()
 
     @staticmethod
