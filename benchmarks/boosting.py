@@ -29,12 +29,11 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.metrics import average_precision_score
-from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler, label_binarize
 
 from benchmarks._common import log, markdown_table, quiet, ratio, time_interleaved
-from benchmarks.quality import N_FOLDS, read_csv
+from benchmarks.quality import cv_data
 from imbweight import FocalBoostingClassifier, FocalLogisticRegression, posterior_proba
 
 SIZES = {
@@ -339,12 +338,7 @@ def cross_validate(paths, rounds=100):
     """PR-AUC, raw and recovered Brier of each strategy on each dataset."""
     results = {}
     for path in paths:
-        X, y = read_csv(path)
-        classes, counts = np.unique(y, return_counts=True)
-        keep = np.isin(y, classes[counts >= N_FOLDS])
-        X, y = X[keep], y[keep]
-        classes = np.unique(y)
-        folds = StratifiedKFold(N_FOLDS, shuffle=True, random_state=0)
+        X, y, classes, folds = cv_data(path)
         log(f"  boosting quality {path.stem}: {X.shape[0]}x{X.shape[1]}")
         scores = {}
         for name, strategy in quality_strategies(rounds).items():

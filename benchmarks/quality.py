@@ -86,6 +86,20 @@ def read_csv(path):
     return X, y
 
 
+def cv_data(path):
+    """Features, target, classes and the stratified folds of one dataset.
+
+    A class with fewer rows than folds cannot be in every fold: it is left
+    out.
+    """
+    X, y = read_csv(path)
+    classes, counts = np.unique(y, return_counts=True)
+    keep = np.isin(y, classes[counts >= N_FOLDS])
+    X, y = X[keep], y[keep]
+    folds = StratifiedKFold(N_FOLDS, shuffle=True, random_state=0)
+    return X, y, np.unique(y), folds
+
+
 def _scores(estimator, X, y, classes):
     proba = estimator.predict_proba(X)
     if classes.size == 2:
@@ -101,13 +115,7 @@ def cross_validate(paths):
     """Mean PR-AUC and balanced accuracy of each strategy on each dataset."""
     results = {}
     for path in paths:
-        X, y = read_csv(path)
-        classes, counts = np.unique(y, return_counts=True)
-        # A class with fewer rows than folds cannot be in every fold.
-        keep = np.isin(y, classes[counts >= N_FOLDS])
-        X, y = X[keep], y[keep]
-        classes = np.unique(y)
-        folds = StratifiedKFold(N_FOLDS, shuffle=True, random_state=0)
+        X, y, classes, folds = cv_data(path)
         minority_train = min(
             np.bincount(y[train]).min(initial=y.size, where=np.bincount(y[train]) > 0)
             for train, _ in folds.split(X, y)

@@ -386,12 +386,8 @@ class BinaryFocalLoss(_FocalLoss):
 
         Parameters
         ----------
-        y_true : ndarray of the shape of ``raw_prediction``
-            Targets in {0, 1}.
-        raw_prediction : ndarray of shape (n_samples,) or (n_samples, n_labels)
-            Logits.
-        sample_weight : None or ndarray, default=None
-            Shape ``(n_samples,)`` or the shape of ``raw_prediction``.
+        y_true, raw_prediction, sample_weight : ndarray
+            As for :meth:`loss_gradient`.
         curvature_floor : None or float, default=None
             ``None`` gives the exact second derivative, negative for badly
             classified samples when ``gamma > 0``; ``ε > 0`` raises it to at
@@ -521,12 +517,8 @@ class MultinomialFocalLoss(_FocalLoss):
 
         Parameters
         ----------
-        y_true : ndarray of shape (n_samples,)
-            Integer class codes in ``range(n_classes)``.
-        raw_prediction : ndarray of shape (n_samples, n_classes)
-            Logits.
-        sample_weight : None or ndarray of shape (n_samples,), default=None
-            Weights of the samples; multiply the gradient and the Hessian.
+        y_true, raw_prediction, sample_weight : ndarray
+            As for :meth:`loss_gradient`.
         curvature_floor : None or float, default=None
             ``None`` gives the exact diagonal; ``ε > 0`` floors ``ℓ''(t)``
             at ``ε`` times the curvature with the modulating factor held

@@ -1,7 +1,5 @@
 """FocalBoostingClassifier: a LightGBM or XGBoost classifier on the focal loss."""
 
-from numbers import Real
-
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
@@ -14,13 +12,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from imbweight._compat import (
-    HasMethods,
-    Interval,
-    StrOptions,
-    check_sample_weight,
-    fit_context,
-)
+from imbweight._base import FocalLinearClassifierMixin
+from imbweight._compat import HasMethods, check_sample_weight, fit_context
 from imbweight._fit_problem import (
     _checked_classes,
     _encode_single_output,
@@ -144,15 +137,11 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
 
     _parameter_constraints: dict = {
         "estimator": [None, HasMethods(["fit", "predict"])],
-        "gamma": [Interval(Real, 0, None, closed="left")],
-        "alpha": [None, Interval(Real, 0, 1, closed="both"), "array-like", dict],
-        "class_weight": [
-            None,
-            StrOptions({"balanced"}),
-            dict,
-            HasMethods(["fit"]),
-            callable,
-        ],
+        # The same parameters as FocalLogisticRegression's, the same forms.
+        **{
+            name: FocalLinearClassifierMixin._parameter_constraints[name]
+            for name in ("gamma", "alpha", "class_weight")
+        },
     }
 
     def __init__(self, estimator=None, *, gamma=2.0, alpha=None, class_weight=None):
@@ -169,10 +158,8 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         return tags
 
     # ----------------------------------------------------------------- fitting
-    @fit_context(
-        # The booster is the user's: let it validate its parameters.
-        prefer_skip_nested_validation=False
-    )
+    # The booster's own parameters are validated by its fit.
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(
         self,
         X,

@@ -135,14 +135,9 @@ def lightgbm_metric(
         of weight (lower is better). ``"average_precision"``: of class 1,
         or the macro one-vs-rest average for more classes, weighted by the
         dataset's weights only (higher is better).
-    gamma : float, default=2.0
-        Focusing parameter (``"focal_loss"`` only).
-    alpha : None, float or array-like of shape (n_classes,), default=None
-        Focal α, as for :func:`lightgbm_objective` (``"focal_loss"`` only).
-    class_weight : None, dict or array-like of shape (n_classes,), default=None
-        Weight of each class code (``"focal_loss"`` only).
-    n_classes : int, default=2
-        Number of classes.
+    gamma, alpha, class_weight, n_classes : float, float or array-like, dict \
+            or array-like, int
+        As for :func:`lightgbm_objective` (``"focal_loss"`` only).
     sklearn : bool, default=False
         False: ``feval(preds, eval_data)`` for ``lightgbm.train``. True:
         ``eval_metric(y_true, y_pred, weight)`` for ``LGBMClassifier.fit``.

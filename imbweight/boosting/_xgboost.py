@@ -69,15 +69,9 @@ def xgboost_objective(
 
     Parameters
     ----------
-    gamma : float, default=2.0
-        Focusing parameter, ``gamma >= 0``; 0 is the (weighted) log-loss.
-    alpha : None, float or array-like of shape (n_classes,), default=None
-        Focal α: for two classes the weight of class 1 (class 0 gets
-        ``1 - alpha``), for more one weight per class code.
-    class_weight : None, dict or array-like of shape (n_classes,), default=None
-        Weight of each class code.
-    n_classes : int, default=2
-        Number of classes.
+    gamma, alpha, class_weight, n_classes : float, float or array-like, dict \
+            or array-like, int
+        As for :func:`lightgbm_objective`.
     sklearn : bool, default=False
         False: ``obj(predt, dtrain)``, for ``xgboost.train(obj=...)``. True:
         ``objective(y_true, y_pred, sample_weight=None)``, for
@@ -140,14 +134,9 @@ def xgboost_metric(
         ``maximize=True`` for ``"average_precision"``; the scikit-learn form
         reports ``1 - average_precision`` instead, since ``XGBClassifier``
         minimises callable metrics.
-    gamma : float, default=2.0
-        Focusing parameter (``"focal_loss"`` only).
-    alpha : None, float or array-like of shape (n_classes,), default=None
-        Focal α, as for :func:`xgboost_objective` (``"focal_loss"`` only).
-    class_weight : None, dict or array-like of shape (n_classes,), default=None
-        Weight of each class code (``"focal_loss"`` only).
-    n_classes : int, default=2
-        Number of classes.
+    gamma, alpha, class_weight, n_classes : float, float or array-like, dict \
+            or array-like, int
+        As for :func:`lightgbm_objective` (``"focal_loss"`` only).
     sklearn : bool, default=False
         False: ``custom_metric(predt, dtrain) -> (name, value)`` for
         ``xgboost.train``. True: ``eval_metric(y_true, y_pred,
