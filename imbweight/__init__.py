@@ -1,14 +1,24 @@
 """Focal loss and class-weighted cross-entropy for imbalanced classification."""
 
-from imbweight._config import config_context, get_config, set_config
-from imbweight._focal import FocalLogisticRegression
-from imbweight._posterior import posterior_proba
-from imbweight._sgd import WeightedSGDClassifier
-from imbweight._wrapper import ClassWeightedClassifier
-from imbweight.boosting import FocalBoostingClassifier
-from imbweight.class_weight import ClassWeights, compute_class_weight
+import importlib
 
 __version__ = "0.1.0.dev0"
+
+# Each public name and the module that defines it, imported on first use:
+# ``import imbweight`` stays light, so that the command line starts (and
+# handles Ctrl-C) before scikit-learn and SciPy are loaded.
+_PUBLIC = {
+    "ClassWeightedClassifier": "imbweight._wrapper",
+    "ClassWeights": "imbweight.class_weight",
+    "FocalBoostingClassifier": "imbweight.boosting",
+    "FocalLogisticRegression": "imbweight._focal",
+    "WeightedSGDClassifier": "imbweight._sgd",
+    "compute_class_weight": "imbweight.class_weight",
+    "config_context": "imbweight._config",
+    "get_config": "imbweight._config",
+    "posterior_proba": "imbweight._posterior",
+    "set_config": "imbweight._config",
+}
 
 __all__ = [
     "ClassWeightedClassifier",
@@ -23,3 +33,15 @@ __all__ = [
     "posterior_proba",
     "set_config",
 ]
+
+
+def __getattr__(name):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'imbweight' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_PUBLIC})

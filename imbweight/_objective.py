@@ -62,7 +62,7 @@ def _sparse_block_rows(X, n_outputs):
 class LinearObjective:
     """A pointwise loss lifted to the coefficients of a linear model.
 
-    The objective, for ``raw = X @ W + b`` (DESIGN §1), is::
+    The objective of every imbweight estimator, for ``raw = X @ W + b``, is::
 
         J(coef) = 1/S Σ_i s_i ℓ(y_i, raw_i) + 1/2 l2_reg_strength ‖W‖²_F
 

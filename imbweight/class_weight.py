@@ -102,6 +102,21 @@ _PARAMETER_CONSTRAINTS = {
 
 def _weights_from_counts(counts, strategy, beta, power, clip, normalize):
     """Strategy, then clip, then normalisation; ``counts`` all positive."""
+    # Extreme counts (a sample_weight of 5e-324) overflow: checked below and
+    # raised as an error that says so, not leaked as NumPy's RuntimeWarnings.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        weights = _rescaled(counts, strategy, beta, power, clip, normalize)
+    if not np.all(np.isfinite(weights) & (weights > 0)):
+        raise ValueError(
+            f"strategy={strategy!r} gives weights that are not finite and "
+            f"positive for the class counts {counts.tolist()} (power={power!r}, "
+            f"beta={beta!r}): they overflow or underflow. Use a smaller power or "
+            f"rescale sample_weight."
+        )
+    return weights
+
+
+def _rescaled(counts, strategy, beta, power, clip, normalize):
     weights = _STRATEGIES[strategy](counts, beta=beta, power=power)
     rescale = strategy not in _SAMPLES_SCALED
     if clip is not None:
@@ -113,13 +128,6 @@ def _weights_from_counts(counts, strategy, beta, power, clip, normalize):
         weights = weights * (np.sum(counts) / np.dot(counts, weights))
     elif normalize == "classes":
         weights = weights * (weights.size / np.sum(weights))
-    if not np.all(np.isfinite(weights) & (weights > 0)):
-        raise ValueError(
-            f"strategy={strategy!r} gives weights that are not finite and "
-            f"positive for the class counts {counts.tolist()} (power={power!r}, "
-            f"beta={beta!r}): they overflow or underflow. Use a smaller power or "
-            f"rescale sample_weight."
-        )
     return weights
 
 
@@ -651,7 +659,9 @@ def _resolve_one(class_weight, counts, y, sample_weight, where=""):
                 f"sample weight, but classes {empty.tolist()} have total "
                 f"sample_weight 0."
             )
-        weights = _balanced(counts.weighted, beta=None, power=None)
+        weights = _weights_from_counts(
+            counts.weighted, "balanced", None, None, None, "samples"
+        )
         return dict(zip(classes.tolist(), weights.tolist(), strict=True))
     if isinstance(class_weight, type):
         raise TypeError(

@@ -24,7 +24,8 @@ be negative (a gain). Its rows and columns are ordered like ``labels`` when
 given, otherwise like the sorted class labels (``estimator.classes_``).
 Probability arrays have one column per class in that same order. In the binary
 case the positive class is the second one, ``classes[1]`` (by convention the
-minority class).
+minority class), except for the headline PR-AUC of :func:`imbalanced_report`,
+whose ``pos_label`` is the minority class unless given.
 """
 
 from dataclasses import dataclass, field
@@ -45,10 +46,10 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 from sklearn.utils import check_array, column_or_1d
-from sklearn.utils._param_validation import Options, StrOptions, validate_params
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_consistent_length, check_non_negative
 
+from imbweight._compat import Options, StrOptions, validate_params
 from imbweight._posterior import final_step
 
 __all__ = [
@@ -92,12 +93,36 @@ def _check_proba(proba, name="proba"):
             "e.g. np.column_stack([1 - p, p])."
         )
     proba = check_array(proba, dtype=np.float64, ensure_min_samples=0, input_name=name)
-    check_non_negative(proba, f"{name} (probabilities must be >= 0)")
+    if proba.size:  # scikit-learn's check cannot take an empty array
+        check_non_negative(proba, f"{name} (probabilities must be >= 0)")
     return proba
 
 
+def _unique_labels(*ys):
+    """``unique_labels``, with a clear error for labels that cannot be sorted.
+
+    ``None`` among strings (a label that went missing) makes the sort fail
+    with a bare ``TypeError``.
+    """
+    try:
+        return unique_labels(*ys)
+    except TypeError:
+        kinds = sorted(
+            {
+                type(label).__name__
+                for y in ys
+                for label in np.ravel(np.asarray(y, dtype=object))
+            }
+        )
+        raise ValueError(
+            f"The labels mix types that cannot be sorted together ({', '.join(kinds)})"
+            "; a None or NaN label is usually a missing one: drop those samples or "
+            "give them a label first."
+        ) from None
+
+
 def _check_in_labels(y, labels, name):
-    unknown = np.setdiff1d(unique_labels(y), labels)
+    unknown = np.setdiff1d(_unique_labels(y), labels)
     if unknown.size:
         raise ValueError(
             f"{name} contains labels {unknown.tolist()} that are not in "
@@ -108,7 +133,7 @@ def _check_in_labels(y, labels, name):
 def _resolve_labels(y_true, y_pred, labels):
     """Labels to index the cost matrix by: given ones, else the sorted union."""
     if labels is None:
-        return unique_labels(y_true, y_pred)
+        return _unique_labels(y_true, y_pred)
     labels = column_or_1d(labels)
     if np.unique(labels).size != labels.size:
         raise ValueError(f"labels must be distinct; got {labels.tolist()}.")
@@ -262,7 +287,16 @@ def expected_cost(
         y_true, y_pred, labels=labels, sample_weight=sample_weight
     )
     total = float(np.sum(counts * cost_matrix))
-    return total / float(counts.sum()) if normalize else total
+    if not normalize:
+        return total
+    total_weight = float(counts.sum())
+    if not total_weight > 0:
+        raise ValueError(
+            f"expected_cost with normalize=True divides by the total sample weight, "
+            f"which is {total_weight:g}; pass sample weights with a positive sum, or "
+            "normalize=False for the total cost."
+        )
+    return total / total_weight
 
 
 # --------------------------------------------------------------------- scorers
@@ -458,13 +492,17 @@ _PER_CLASS = ("precision", "recall", "specificity", "f1", "support")
 class ImbalancedReport:
     """What :func:`imbalanced_report` returns.
 
-    Attributes
+    Each parameter is kept as the attribute of the same name.
+
+    Parameters
     ----------
     scores : dict of str to float
         Whole-problem metrics, in this order, each present only when its inputs
         were given: ``"pr_auc"``, ``"roc_auc"``, ``"brier"``, ``"log_loss"``
         (need ``proba``); ``"balanced_accuracy"``, ``"macro_f1"``, ``"g_mean"``,
-        ``"mcc"``; ``"expected_cost"`` (needs ``cost_matrix``).
+        ``"mcc"``; ``"expected_cost"`` (needs ``cost_matrix``). A metric
+        scikit-learn finds undefined on the data (ROC-AUC when ``y_true``
+        holds one class) is left out, never NaN.
     per_class : dict of str to ndarray of shape (n_classes,)
         ``"precision"``, ``"recall"``, ``"specificity"``, ``"f1"``,
         ``"support"`` (the summed sample weight of each true class) and, with
@@ -475,6 +513,9 @@ class ImbalancedReport:
     decision : {"given", "argmax", "bayes"}
         Where the decisions came from: ``y_pred``, the most probable class, or
         :func:`bayes_decision` under the cost matrix.
+    pos_label : label or None
+        Binary problems with ``proba``: the class whose average precision is
+        ``scores["pr_auc"]``; ``None`` otherwise.
 
     Examples
     --------
@@ -490,6 +531,7 @@ class ImbalancedReport:
     per_class: dict
     labels: np.ndarray
     decision: str = field(default="given")
+    pos_label: object = None
 
     def to_frame(self):
         """The per-class table as a :class:`pandas.DataFrame`, one row a class.
@@ -533,6 +575,7 @@ class ImbalancedReport:
         "proba": [None, "array-like"],
         "cost_matrix": [None, "array-like"],
         "labels": [None, "array-like"],
+        "pos_label": "no_validation",
         "sample_weight": [None, "array-like"],
         "zero_division": [Options(Real, {0.0, 1.0}), "nan"],
     },
@@ -545,6 +588,7 @@ def imbalanced_report(
     proba=None,
     cost_matrix=None,
     labels=None,
+    pos_label=None,
     sample_weight=None,
     zero_division=0.0,
 ):
@@ -572,8 +616,13 @@ def imbalanced_report(
     labels : array-like of shape (n_classes,), default=None
         The classes, ordered like the ``proba`` and cost matrix columns, e.g.
         ``estimator.classes_``. ``None`` means the sorted labels present in
-        ``y_true`` and ``y_pred``. In the binary case ``labels[1]`` is the
-        positive class.
+        ``y_true`` and ``y_pred``.
+    pos_label : label, default=None
+        Binary problems only: the class whose average precision is the
+        headline ``"pr_auc"``. ``None`` means the minority class of ``y_true``
+        (the smaller total sample weight; ``labels[1]`` on a tie), whichever
+        way the labels sort: ``"yes"`` in a "no"/"yes" problem, but also
+        ``"churn"`` in a "churn"/"stay" one.
     sample_weight : array-like of shape (n_samples,), default=None
         Sample weights, passed to every metric.
     zero_division : {0.0, 1.0, np.nan}, default=0.0
@@ -600,7 +649,7 @@ def imbalanced_report(
 
     ========================  =================================================
     ``pr_auc``                :func:`~sklearn.metrics.average_precision_score`
-                              of the positive class (binary) or the unweighted
+                              of ``pos_label`` (binary) or the unweighted
                               mean of the one-vs-rest values (multiclass).
     ``roc_auc``               :func:`~sklearn.metrics.roc_auc_score`; binary on
                               the positive column, multiclass one-vs-rest,
@@ -646,6 +695,8 @@ def imbalanced_report(
     >>> report.to_frame().loc[1, ["precision", "recall"]].tolist()
     [0.5, 1.0]
     """
+    # type_of_target sorts the labels: say clearly when they cannot be sorted.
+    _unique_labels(*(y for y in (y_true, y_pred) if y is not None))
     target = type_of_target(y_true, input_name="y_true")
     if target not in ("binary", "multiclass"):
         raise ValueError(
@@ -677,6 +728,18 @@ def imbalanced_report(
         )
     if cost_matrix is not None:
         cost_matrix = _check_cost_matrix(cost_matrix, n_classes)
+    if y_true.shape[0] == 0:
+        raise ValueError("imbalanced_report needs at least one sample; got none.")
+    if pos_label is not None:
+        if n_classes > 2:
+            raise ValueError(
+                f"pos_label applies to binary problems; there are {n_classes} "
+                f"labels {labels.tolist()}."
+            )
+        if pos_label not in labels.tolist():
+            raise ValueError(
+                f"pos_label={pos_label!r} is not one of labels={labels.tolist()}."
+            )
 
     decision = "given"
     if y_pred is None:
@@ -716,7 +779,10 @@ def imbalanced_report(
             one_hot, proba, average=None, sample_weight=sample_weight
         )
         if n_classes == 2:
-            scores["pr_auc"] = per_class["pr_auc"][1]
+            if pos_label is None:
+                # The minority; labels[1] on a tie.
+                pos_label = labels[int(support[1] <= support[0])]
+            scores["pr_auc"] = per_class["pr_auc"][labels.tolist().index(pos_label)]
             scores["roc_auc"] = roc_auc_score(
                 one_hot[:, 1], proba[:, 1], sample_weight=sample_weight
             )
@@ -752,8 +818,12 @@ def imbalanced_report(
             y_true, y_pred, cost_matrix, labels=labels, sample_weight=sample_weight
         )
     return ImbalancedReport(
-        scores={name: float(value) for name, value in scores.items()},
+        # A metric scikit-learn finds undefined here (it warns) is left out.
+        scores={
+            name: float(value) for name, value in scores.items() if not np.isnan(value)
+        },
         per_class=per_class,
         labels=labels,
         decision=decision,
+        pos_label=pos_label,
     )

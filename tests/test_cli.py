@@ -6,19 +6,23 @@ fixtures, and several tests read their output.
 """
 
 import csv
+import errno
 import io
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import imbweight
-from imbweight import FocalLogisticRegression, _compare, _plots, _tabular
-from imbweight.cli import DEFAULT_OUT, _ProgressBar, main
+from imbweight import FocalLogisticRegression, _compare
+from imbweight._compare import OUTPUT_FILES, _plots, _report, _runner, _strategies
+from imbweight.cli import DEFAULT_OUT, _main, main
+from imbweight.cli._progress import ProgressBar
 from imbweight.datasets import DEFAULT_DATASET, make_imbalanced
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +43,6 @@ BINARY_STRATEGIES = [
     "sgd+balanced",
 ]
 MULTICLASS_STRATEGIES = [name for name in BINARY_STRATEGIES if "alpha" not in name]
-OUTPUT_FILES = {"results.csv", "results.json", "pr_curves.png", "reliability.png"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -73,7 +76,7 @@ def table_rows(out):
 
 def check_outputs(out_dir, strategies):
     """The files of a run: complete, consistent, ranked; returns the JSON."""
-    assert {path.name for path in out_dir.iterdir()} == OUTPUT_FILES
+    assert {path.name for path in out_dir.iterdir()} == set(OUTPUT_FILES)
     result = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
     with (out_dir / "results.csv").open(encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
@@ -153,8 +156,8 @@ def test_compare_weighting_moves_the_decisions_towards_the_minority(default_run)
 @pytest.fixture(scope="module")
 def comparisons():
     """A binary and a multiclass comparison, small and quick."""
-    binary = _compare.compare(_tabular.load_builtin("glass5"), cv=3)
-    multiclass = _compare.compare(_tabular.load_builtin("glass"), cv=3)
+    binary = _compare.compare(_compare.load_builtin("glass5"), cv=3)
+    multiclass = _compare.compare(_compare.load_builtin("glass"), cv=3)
     return {"binary": binary, "multiclass": multiclass}
 
 
@@ -253,6 +256,23 @@ def test_compare_shows_a_progress_bar_on_request(mixed_run):
     assert f"{len(BINARY_STRATEGIES) * 3}/{len(BINARY_STRATEGIES) * 3} fits" in err
 
 
+def test_compare_shows_progress_while_reading_on_request(mixed_run, mixed_csv):
+    err = mixed_run[2]
+    size = f"{mixed_csv.stat().st_size / 1e6:.1f}"
+    assert f"read mixed.csv [{'#' * 28}] {size}/{size} MB" in err
+
+
+def test_progress_bar_in_megabytes_ends_its_line_once():
+    stream = io.StringIO()
+    bar = ProgressBar("read x.csv", stream=stream, unit="MB", scale=1e6)
+    bar(2_500_000, 2_500_000)
+    bar(2_500_000, 2_500_000)  # a reader may report the end twice
+    assert stream.getvalue().startswith("\rread x.csv [") and "2.5/2.5 MB" in (
+        stream.getvalue()
+    )
+    assert stream.getvalue().count("\n") == 1
+
+
 @pytest.mark.parametrize(
     ("labels", "alpha"),
     [(["a"] * 2 + ["b"] * 6, 0.75), (["a"] * 6 + ["b"] * 2, 0.25)],
@@ -260,7 +280,7 @@ def test_compare_shows_a_progress_bar_on_request(mixed_run):
 def test_focal_alpha_goes_to_the_minority_whatever_its_sort_order(labels, alpha):
     # FocalLogisticRegression's alpha weighs classes[1]; 0.25 is meant for
     # the minority, so it becomes 0.75 when the minority sorts first.
-    data = _tabular.Dataset("toy", np.zeros((8, 1)), np.array(labels), ["x"])
+    data = _compare.Dataset("toy", np.zeros((8, 1)), np.array(labels), ["x"])
     classes, counts, _ = _compare.check_classes(data.y, cv=2)
     strategies = {s.name: s for s in _compare.make_strategies(data, classes, counts)}
     assert strategies["focal(gamma=2, alpha=0.25)"].estimator[-1].alpha == alpha
@@ -271,11 +291,11 @@ def test_adaptive_smote_handles_tiny_classes():
     X = rng.normal(size=(23, 2))
     y = np.array([0] * 18 + [1] * 3 + [2] * 1 + [3] * 1)
     # class 1 grows to the majority with k_neighbors=2; singletons stay as is
-    _, y_res = _compare._AdaptiveSMOTE(random_state=0).fit_resample(X, y)
+    _, y_res = _strategies._AdaptiveSMOTE(random_state=0).fit_resample(X, y)
     np.testing.assert_array_equal(np.bincount(y_res), [18, 18, 1, 1])
-    _, y_res = _compare._AdaptiveSMOTE(ratio=0.5).fit_resample(X, y)
+    _, y_res = _strategies._AdaptiveSMOTE(ratio=0.5).fit_resample(X, y)
     np.testing.assert_array_equal(np.bincount(y_res), [18, 9, 1, 1])
-    X_same, y_same = _compare._AdaptiveSMOTE().fit_resample(X[18:], y[18:])
+    X_same, y_same = _strategies._AdaptiveSMOTE().fit_resample(X[18:], y[18:])
     assert X_same.shape == (5, 2)  # nothing to grow: unchanged
     np.testing.assert_array_equal(y_same, y[18:])
 
@@ -304,7 +324,7 @@ def test_a_failing_strategy_is_reported_and_left_out(monkeypatch, tmp_path, caps
         ]
 
     make_strategies = _compare.make_strategies
-    monkeypatch.setattr(_compare, "make_strategies", with_a_broken_one)
+    monkeypatch.setattr(_runner, "make_strategies", with_a_broken_one)
     argv = ["compare", "--dataset", "glass5", "--cv", "2", "--no-plots"]
     code, out, err = run([*argv, "--out", tmp_path], capsys)
     assert code == 0
@@ -321,6 +341,143 @@ def test_a_failing_strategy_is_reported_and_left_out(monkeypatch, tmp_path, caps
     ]
     assert len(result["results"]) == len(BINARY_STRATEGIES)
     assert result["notes"] == [err.removeprefix("imbweight: warning: ").strip()]
+
+
+# -------------------------------------------------------------- output files
+OLD_OUTPUTS = {name: f"old {name}\n".encode() for name in sorted(OUTPUT_FILES)}
+
+
+def earlier_run(out_dir, names=OUTPUT_FILES):
+    """Files standing for the outputs of an earlier run."""
+    out_dir.mkdir(exist_ok=True)
+    for name in names:
+        (out_dir / name).write_bytes(OLD_OUTPUTS[name])
+
+
+def files_in(folder):
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_FILES))
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+def test_compare_never_replaces_its_input_file(
+    bad_csvs, tmp_path, capsys, name, overwrite
+):
+    data = tmp_path / name
+    data.write_bytes(bad_csvs["good"].read_bytes())
+    before = files_in(tmp_path)
+    argv = ["compare", "--csv", data, "--target", "label", "--out", ".", *overwrite]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        code, out, err = run(argv, capsys)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"imbweight compare: error: --out . would replace the input file {data} "
+        f"with {name}: choose another --out\n"
+    )
+    assert files_in(tmp_path) == before
+
+
+def test_compare_never_replaces_a_link_to_its_input_file(bad_csvs, tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    os.link(bad_csvs["good"], out_dir / "results.json")
+    argv = ["compare", "--csv", bad_csvs["good"], "--target", "label"]
+    code, _, err = run([*argv, "--out", out_dir, "--overwrite"], capsys)
+    assert code == 1
+    assert "would replace the input file" in err and "with results.json" in err
+    assert (out_dir / "results.json").read_bytes() == bad_csvs["good"].read_bytes()
+
+
+@pytest.mark.parametrize("names", [OUTPUT_FILES, ["results.json"], ["reliability.png"]])
+def test_compare_refuses_to_replace_earlier_results(tmp_path, capsys, names):
+    earlier_run(tmp_path, names)
+    code, out, err = run(["compare", "--out", tmp_path], capsys)
+    assert (code, out) == (1, "")
+    listed = ", ".join(name for name in OUTPUT_FILES if name in names)
+    assert err == (
+        f"imbweight compare: error: {tmp_path} already holds results ({listed}): "
+        "pass --overwrite to replace them, or choose another --out\n"
+    )
+    assert files_in(tmp_path) == {name: OLD_OUTPUTS[name] for name in names}
+
+
+def test_compare_refuses_an_output_name_taken_by_a_folder(tmp_path, capsys):
+    # Replacing the set would remove the other files, then fail on the folder.
+    earlier_run(tmp_path, ["results.csv"])
+    (tmp_path / "reliability.png").mkdir()
+    code, _, err = run(["compare", "--out", tmp_path, "--overwrite"], capsys)
+    assert code == 1
+    assert err == (
+        f"imbweight compare: error: {tmp_path / 'reliability.png'} is a folder: "
+        "choose another --out\n"
+    )
+    assert (tmp_path / "results.csv").read_bytes() == OLD_OUTPUTS["results.csv"]
+
+
+def test_overwrite_replaces_the_set_and_removes_stale_plots(tmp_path, capsys):
+    earlier_run(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    argv = ["compare", "--dataset", "glass5", "--cv", "2", "--no-plots"]
+    code, _, err = run([*argv, "--out", tmp_path, "--overwrite"], capsys)
+    assert code == 0, err
+    files = files_in(tmp_path)
+    # no plot of the earlier run is left beside the new numbers
+    assert set(files) == {"results.csv", "results.json", "notes.txt"}
+    assert json.loads(files["results.json"])["dataset"]["name"] == "glass5"
+    assert files["results.csv"].startswith(b"rank,strategy,")
+    assert files["notes.txt"] == b"mine"  # not an output: untouched
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "message"),
+    [
+        (
+            OSError(errno.ENOSPC, "No space left on device"),
+            1,
+            "imbweight compare: error: cannot write into {out}: No space left on "
+            "device\n",
+        ),
+        (KeyboardInterrupt(), 130, "imbweight compare: interrupted\n"),
+    ],
+)
+def test_a_run_stopped_while_writing_leaves_the_earlier_results(
+    monkeypatch, tmp_path, capsys, failure, code, message
+):
+    # The last file fails half-written, after the others were complete: the
+    # folder must still hold exactly the earlier run, and no partial file.
+    def half_written(comparison, path):
+        Path(path).write_bytes(PNG_MAGIC)
+        raise failure
+
+    monkeypatch.setitem(_report.OUTPUTS, "reliability.png", half_written)
+    earlier_run(tmp_path)
+    argv = ["compare", "--dataset", "glass5", "--cv", "2", "--overwrite"]
+    status, out, err = run([*argv, "--out", tmp_path], capsys)
+    assert status == code
+    assert err == message.format(out=tmp_path)
+    assert "Recommended" in out  # the table came before the files
+    assert files_in(tmp_path) == OLD_OUTPUTS
+
+
+def test_compare_checks_that_out_is_writable_before_any_fit(
+    monkeypatch, bad_csvs, capsys
+):
+    try:  # a folder that even root cannot write into
+        tempfile.NamedTemporaryFile(dir="/sys").close()
+    except OSError:
+        pass
+    else:
+        pytest.skip("/sys is writable here: no read-only folder to test with")
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("compare started fitting")
+
+    monkeypatch.setattr(_main, "compare", no_fit)
+    argv = ["compare", "--csv", bad_csvs["good"], "--target", "label"]
+    code, out, err = run([*argv, "--out", "/sys"], capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith("imbweight compare: error: cannot write into /sys: ")
 
 
 # --------------------------------------------------------- the shared data
@@ -401,6 +558,18 @@ def test_weights_warns_about_a_parameter_the_strategy_ignores(capsys):
     assert err == "imbweight: warning: --beta is ignored by the strategy 'power'\n"
 
 
+def test_weights_of_a_target_with_a_single_sample_class(bad_csvs, capsys):
+    # weights does no cross-validation: one sample is a class like any other
+    argv = ["weights", "--csv", bad_csvs["single"], "--target", "label"]
+    code, out, err = run(
+        [*argv, "--normalize", "none", "--strategy", "inverse"], capsys
+    )
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert result["class_counts"] == {"a": 20, "b": 1}
+    assert result["class_weight"] == {"a": 1 / 20, "b": 1.0}
+
+
 def test_weights_normalize_none_gives_the_raw_formula(capsys):
     argv = ["weights", "--dataset", "glass5", "--strategy", "inverse"]
     code, out, _ = run([*argv, "--normalize", "none"], capsys)
@@ -448,6 +617,16 @@ def bad_csvs(tmp_path):
         tmp_path / "target_only.csv", ["label"], [["a"], ["b"]] * 10
     )
     files["folder"] = tmp_path
+    sentinel = [
+        [str(i), "1.797e308" if i == 3 else "1", "ab"[i % 2]] for i in range(30)
+    ]
+    files["sentinel"] = write_csv(
+        tmp_path / "sentinel.csv", ["x", "y", "label"], sentinel
+    )
+    many = [[str(i % 7), f"acct{i // 2}"] for i in range(600)]
+    files["many_classes"] = write_csv(tmp_path / "many.csv", ["x", "label"], many)
+    files["unquoted"] = tmp_path / "unquoted.csv"
+    files["unquoted"].write_text('x,label\n1,a\n2,"b\n3,a\n')
     return files
 
 
@@ -514,19 +693,37 @@ USER_ERRORS = [
     ),
     ("compare", ["--csv", "{folder}"], "is a directory, not a CSV file"),
     ("compare", ["--target", "label"], "--target applies to --csv only"),
+    ("compare", ["--sep", ";"], "--sep applies to --csv only"),
+    ("weights", ["--encoding", "latin-1"], "--encoding applies to --csv only"),
+    ("compare", ["--drop", "x"], "--drop applies to --csv only"),
+    ("compare", ["--csv", "/dev/zero"], "/dev/zero is a binary file, not a CSV file"),
+    (
+        "compare",
+        ["--csv", "{sentinel}", "--target", "label"],
+        "line 5: column 'y' holds 1.797e+308, too large to compute with",
+    ),
+    (
+        "compare",
+        ["--csv", "{many_classes}", "--target", "label"],
+        "the target 'label' has 300 classes of 2 rows on average: is 'label' an "
+        "identifier? compare handles at most 100 classes",
+    ),
+    (
+        "compare",
+        ["--csv", "{good}", "--target", "label", "--drop", "x", "nope"],
+        "--drop: {good} has no column 'nope'",
+    ),
+    (
+        "compare",
+        ["--csv", "{unquoted}", "--target", "label"],
+        "unquoted.csv, line 3: a quote opened on this line is never closed",
+    ),
     ("compare", ["--dataset", "glass5", "--cv", "10"], "class 1 has 9 samples"),
     (
         "compare",
         ["--csv", "{good}", "--target", "label", "--out", "{good}"],
         "cannot create the folder",
     ),
-    (
-        "weights",
-        ["--strategy", "effective_number", "--beta", "2"],
-        "The 'beta' parameter of compute_class_weight must be a float in the range "
-        "[0.0, 1.0]. Got 2.0 instead.",
-    ),
-    ("weights", ["--clip", "0.5"], "The 'clip' parameter"),
 ]
 
 
@@ -580,8 +777,23 @@ def test_compare_without_matplotlib_says_what_to_install(monkeypatch, tmp_path, 
         (["compare", "--seed", "-1"], "argument --seed: must be at least 0, got -1"),
         (["compare", "--seed", str(2**32)], "argument --seed: must be below 2**32"),
         (["weights", "--strategy", "nope"], "argument --strategy: invalid choice"),
-        (["weights", "--beta", "high"], "argument --beta: invalid float value"),
+        (["weights", "--beta", "high"], "argument --beta: 'high' is not a number"),
+        (
+            ["weights", "--strategy", "effective_number", "--beta", "2"],
+            "argument --beta: must be a number in [0, 1], got 2",
+        ),
+        (["weights", "--beta", "nan"], "argument --beta: must be a number in [0, 1]"),
+        (
+            ["weights", "--clip", "0.5"],
+            "argument --clip: must be a number >= 1, got 0.5",
+        ),
+        (
+            ["weights", "--power", "-1"],
+            "argument --power: must be a number >= 0, got -1",
+        ),
         (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
+        (["compare", "--sep", ";;"], "argument --sep: must be one character"),
+        (["weights", "--encoding", "klingon"], "argument --encoding: unknown encoding"),
     ],
 )
 def test_argument_errors_end_with_one_line_and_exit_code_2(argv, message, capsys):
@@ -591,6 +803,129 @@ def test_argument_errors_end_with_one_line_and_exit_code_2(argv, message, capsys
     assert message in err
     assert err.endswith("--help)\n")
     assert len(err.splitlines()) == 1, err
+
+
+def test_every_strategy_failing_ends_with_one_line(monkeypatch, tmp_path, capsys):
+    def only_broken(*args, **kwargs):
+        return [_compare.Strategy("broken", "", FocalLogisticRegression(gamma=-1.0))]
+
+    monkeypatch.setattr(_runner, "make_strategies", only_broken)
+    argv = ["compare", "--dataset", "glass5", "--cv", "2", "--no-plots"]
+    code, out, err = run([*argv, "--out", tmp_path], capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "imbweight compare: error: every strategy failed; the first error: "
+        "failed, left out: InvalidParameterError: The 'gamma' parameter"
+    )
+    assert len(err.splitlines()) == 1
+
+
+def test_ctrl_c_while_importing_ends_with_one_line(tmp_path):
+    # A real SIGINT, sent while the command imports scikit-learn.
+    script = f"""
+import os, signal, sys
+
+class InterruptAtImport:
+    def find_spec(self, name, path=None, target=None):
+        if name == "sklearn":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, InterruptAtImport())
+from imbweight.cli import main
+sys.exit(main(["compare", "--out", {str(tmp_path)!r}]))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stdout) == (130, "")
+    assert result.stderr == "imbweight: interrupted\n"
+
+
+def test_a_closed_stdout_still_gets_the_files_written(tmp_path):
+    # As in `imbweight compare | head -1`: the reader of stdout is gone before
+    # the table is printed (its end is closed before the command starts).
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    argv = [sys.executable, "-m", "imbweight", "compare", "--dataset", "glass5"]
+    argv += ["--cv", "2", "--no-plots", "--out", str(tmp_path)]
+    try:
+        result = subprocess.run(
+            argv, stdout=write_end, stderr=subprocess.PIPE, text=True, check=False
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert {path.name for path in tmp_path.iterdir()} == {
+        "results.csv",
+        "results.json",
+    }
+
+
+def test_compare_keeps_integer_labels_above_2_63(tmp_path, capsys):
+    rows = [[str(i % 7), f"{i}.5", str(2**63 + i % 3)] for i in range(60)]
+    path = write_csv(tmp_path / "accounts.csv", ["x", "y", "account"], rows)
+    argv = ["compare", "--csv", path, "--target", "account", "--cv", "2"]
+    code, _, err = run([*argv, "--no-plots", "--out", tmp_path / "out"], capsys)
+    assert code == 0, err
+    result = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert result["dataset"]["class_counts"] == {str(2**63 + k): 20 for k in range(3)}
+
+
+@pytest.fixture(scope="module")
+def messy_run(tmp_path_factory):
+    """A CSV as people write them: dates, "1,234.50", ids, labels in two cases."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(240):
+        churn = rng.random() < 0.15
+        spend = rng.normal(1500 if churn else 900, 300)
+        label = ("Yes" if i % 2 else "YES") if churn else "no"
+        signup = f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        rows.append(
+            [
+                f"C{i:05d}",
+                str(10_000 + i),
+                signup,
+                f"{spend:,.2f}",
+                "abc"[i % 3],
+                str(i % 4),
+                label,
+            ]
+        )
+    header = ["name", "customer_id", "signup", "spend", "plan", "leak", "churned"]
+    folder = tmp_path_factory.mktemp("messy")
+    path = write_csv(folder / "messy.csv", header, rows)
+    argv = ["compare", "--csv", path, "--target", "churned", "--drop", "leak"]
+    argv += ["--cv", "2", "--no-plots", "--out", folder / "out"]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdout", stdout)
+        patch.setattr(sys, "stderr", stderr)
+        code = main([str(arg) for arg in argv])
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+def test_compare_on_a_messy_csv_says_what_it_read_and_did(messy_run):
+    code, out, err = messy_run
+    assert code == 0, err
+    # under the heading, wrapped
+    assert " ".join(line.strip() for line in out.splitlines()[1:3]) == (
+        "read messy.csv: 240 rows, 7 columns; target 'churned'; features: 1 "
+        "numeric, 1 date, 1 categorical; dropped: leak, name, customer_id"
+    )
+    assert err.splitlines() == [
+        "imbweight: warning: labels of the target 'churned' differ only in case: "
+        "'YES' and 'Yes'; they are kept as different classes (fix the file to "
+        "merge them)",
+        "imbweight: warning: dropped text column(s) whose values are all distinct "
+        "(identifiers or free text): name",
+        "imbweight: warning: dropped integer column(s) that look like identifiers "
+        "(every value distinct, and named like an id, or not named): customer_id",
+        "imbweight: warning: read as numbers, thousands separators removed "
+        "('1,234.5' as 1234.5): spend",
+        "imbweight: warning: read as dates, in days since 1970-01-01: signup",
+    ]
 
 
 # ----------------------------------------------------------------- the rest
@@ -608,7 +943,7 @@ def test_no_command_prints_the_help(capsys):
 
 def test_progress_bar_draws_in_place():
     stream = io.StringIO()
-    bar = _ProgressBar("work", stream=stream, width=10)
+    bar = ProgressBar("work", stream=stream, width=10)
     bar(1, 4)
     bar(2, 4)  # within 0.1 s of the last draw: skipped
     bar(4, 4)  # the last is always drawn, and ends the line

@@ -1,6 +1,7 @@
 """Cost-sensitive decisions, cost scorers and the imbalanced report."""
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from imblearn.under_sampling import RandomUnderSampler
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
     accuracy_score,
@@ -202,6 +204,28 @@ def test_expected_cost_labels_cover_a_class_absent_from_the_fold():
 def test_expected_cost_errors(kwargs, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         expected_cost([0, 1, 1], [0, 1, 2], COST3, **kwargs)
+
+
+@pytest.mark.parametrize("weights", [[1.0, -1.0], [2.0, -1.0, -1.0]])
+def test_expected_cost_per_sample_needs_a_positive_total_weight(weights):
+    y = [0, 1, 1][: len(weights)]
+    message = "divides by the total sample weight, which is 0"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        expected_cost(y, y, FN10, sample_weight=weights)
+    # the total itself is defined
+    assert expected_cost(y, y, FN10, sample_weight=weights, normalize=False) == 0
+
+
+def test_labels_that_cannot_be_sorted_say_so():
+    y_true = np.array(["yes", None, "no"], dtype=object)
+    message = (
+        "The labels mix types that cannot be sorted together (NoneType, str); a "
+        "None or NaN label is usually a missing one"
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        expected_cost(y_true, ["yes", "no", "no"], FN10)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        imbalanced_report(y_true, np.array(["yes", "no", "no"]))
 
 
 # ------------------------------------------------------------------ scorers
@@ -523,9 +547,67 @@ def test_report_string_labels_positive_class_is_the_second():
     assert "rare" in str(report) and "pr_auc" in str(report)
 
 
+def test_report_headline_pr_auc_is_the_minority_class_by_default():
+    # "churn" sorts first, so it is labels[0]: the headline must still be its
+    # average precision, not that of the majority "stay".
+    y = np.array(["churn"] * 2 + ["stay"] * 6)
+    p_churn = np.array([0.7, 0.3, 0.4, 0.1, 0.2, 0.6, 0.1, 0.2])
+    proba = np.column_stack([p_churn, 1 - p_churn])
+    report = imbalanced_report(y, proba=proba)
+    assert report.pos_label == "churn"
+    churn_ap = average_precision_score(y == "churn", p_churn)
+    assert report.scores["pr_auc"] == pytest.approx(churn_ap, rel=1e-12)
+    stay = imbalanced_report(y, proba=proba, pos_label="stay")
+    assert stay.pos_label == "stay"
+    assert stay.scores["pr_auc"] == pytest.approx(
+        average_precision_score(y == "stay", 1 - p_churn), rel=1e-12
+    )
+    assert stay.scores["pr_auc"] != pytest.approx(churn_ap)
+    # the minority by sample weight, not by count
+    weighted = imbalanced_report(y, proba=proba, sample_weight=[10.0] * 2 + [1.0] * 6)
+    assert weighted.pos_label == "stay"
+    # a tie keeps the convention: labels[1]
+    tie = imbalanced_report(y[:4], proba=proba[:4])
+    assert tie.pos_label == "stay"
+    assert imbalanced_report(y, y).pos_label is None  # no probabilities
+
+
+def test_report_leaves_undefined_metrics_out_of_the_scores():
+    # A fold holding one class: ROC-AUC is undefined (scikit-learn warns and
+    # returns NaN); the docstring promises absent, not NaN.
+    proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = imbalanced_report([0, 0, 0], proba=proba, labels=[0, 1])
+    assert any(
+        issubclass(w.category, UndefinedMetricWarning)
+        and "ROC AUC score is not defined" in str(w.message)
+        for w in caught
+    )
+    assert "roc_auc" not in report.scores
+    assert not np.isnan(list(report.scores.values())).any()
+    assert {"brier", "log_loss", "balanced_accuracy"} <= set(report.scores)
+
+
 @pytest.mark.parametrize(
     "args, kwargs, message",
     [
+        (
+            ([],),
+            dict(proba=np.zeros((0, 2)), labels=[0, 1]),
+            "needs at least one sample; got none",
+        ),
+        (([0, 1],), dict(proba=np.zeros((0, 2))), "inconsistent numbers of samples"),
+        (
+            ([0, 1, 1],),
+            dict(proba=[[0.5, 0.5]] * 3, pos_label=2),
+            "pos_label=2 is not one of labels=[0, 1]",
+        ),
+        (
+            ([0, 1, 2],),
+            dict(proba=np.eye(3), pos_label=2),
+            "pos_label applies to binary problems",
+        ),
         (([0, 1, 1],), {}, "needs y_pred, proba or both"),
         (([0, 1, 1], [0, 1, 1]), dict(proba=[[1, 0, 0]] * 3), "proba has 3 columns"),
         (([0, 1, 1], [0, 1, 1]), dict(proba=[[1, 0]] * 2), "inconsistent numbers"),

@@ -3,6 +3,7 @@
 import mpmath
 import numpy as np
 import pytest
+from _seeds import seeds
 from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import make_pipeline as make_imb_pipeline
 from scipy.optimize import minimize
@@ -118,15 +119,18 @@ def _known_softmax(n=50_000, seed=0):
     return X, y, truth
 
 
+@pytest.mark.parametrize("seed", seeds(2))
 @pytest.mark.parametrize("make_data", [_known_binary, _known_softmax])
 @pytest.mark.parametrize("gamma", [0.0, 2.0])
 @pytest.mark.parametrize("weighting", ["balanced", "alpha"])
 def test_recovered_posterior_is_five_times_closer_to_the_truth(
-    make_data, gamma, weighting
+    make_data, gamma, weighting, seed
 ):
-    X, y, truth = make_data()
+    X, y, truth = make_data(seed=seed)
     minority_share = np.bincount(y).min() / y.size
-    assert 0.015 < minority_share < 0.03  # 2 % minority, as the issue asks
+    # The 2 % minority this test is about: over 12 seeds 2.3-2.5 % (binary) and
+    # 1.8-1.9 % (softmax).
+    assert 0.015 < minority_share < 0.03
     if weighting == "balanced":
         params = dict(class_weight="balanced")
     else:
@@ -134,13 +138,19 @@ def test_recovered_posterior_is_five_times_closer_to_the_truth(
     clf = FocalLogisticRegression(gamma=gamma, max_iter=1000, **params).fit(X, y)
     raw_error = np.abs(clf.predict_proba(X) - truth).mean()
     recovered_error = np.abs(clf.predict_posterior(X) - truth).mean()
+    # The bar is a factor 5. Over 12 seeds the error shrinks 7.4-8.5x in the
+    # tightest case (softmax, γ=2, balanced), 10-12x with alpha there, 42x
+    # and more in the others.
     assert recovered_error <= raw_error / 5
 
 
-def test_sgd_posterior_and_multilabel_posterior():
-    X, y, truth = _known_binary(n=20_000)
-    sgd = WeightedSGDClassifier(class_weight="balanced", random_state=0).fit(X, y)
+@pytest.mark.parametrize("seed", seeds(2))
+def test_sgd_posterior_and_multilabel_posterior(seed):
+    X, y, truth = _known_binary(n=20_000, seed=seed)
+    sgd = WeightedSGDClassifier(class_weight="balanced", random_state=seed)
+    sgd.fit(X, y)
     raw_error = np.abs(sgd.predict_proba(X) - truth).mean()
+    # The bar is a factor 5; over 12 seeds the error shrinks 89-227x.
     assert np.abs(sgd.predict_posterior(X) - truth).mean() <= raw_error / 5
     # Two copies of the label as a multi-label target: each label's
     # posterior is the binary one.
@@ -197,13 +207,14 @@ def test_posterior_proba_reaches_through_pipelines_and_searches():
 
 
 # ------------------------------------------------------------ real data
-def test_posterior_improves_brier_on_most_real_binary_datasets(shared_datasets):
+@pytest.mark.parametrize("seed", seeds(2))
+def test_posterior_improves_brier_on_most_real_binary_datasets(shared_datasets, seed):
     rows = []
     for name, (X, y, kind) in shared_datasets.items():
         if kind != "binary":
             continue
         raw, recovered = [], []
-        folds = StratifiedKFold(5, shuffle=True, random_state=0)
+        folds = StratifiedKFold(5, shuffle=True, random_state=seed)
         for train, test in folds.split(X, y):
             model = make_pipeline(
                 StandardScaler(),
@@ -221,6 +232,8 @@ def test_posterior_improves_brier_on_most_real_binary_datasets(shared_datasets):
         print(f"{name:<26} {raw:9.4f}  {recovered:9.4f}")
     better = sum(recovered < raw for _, raw, recovered in rows)
     assert len(rows) == 16
-    # Measured: better on all 16. The issue asks for "most"; 14 leaves room
-    # for two datasets to flip with a different BLAS or library version.
+    # Measured: better on all 16 with each of 12 shuffles of the folds; on
+    # the closest dataset (pima) the recovered Brier is at most 0.84 of the
+    # raw one. The claim is "most"; 14 leaves room for two datasets to
+    # flip with a different BLAS or library version.
     assert better >= 14, f"recovered posteriors better on only {better} of 16"

@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+from _seeds import seeds
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import clone
@@ -282,7 +283,7 @@ def test_predict_posterior_undoes_the_class_weights(imbalanced):
     assert_allclose(plain.predict_posterior(X), plain.predict_proba(X)[:, ::-1])
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", seeds(3))
 def test_prior_correction_recovers_a_known_posterior(seed):
     # A well-specified logistic model with a known P(y | x) (15 % positives):
     # the weighted fit estimates the same model with its intercept shifted by
@@ -299,6 +300,9 @@ def test_prior_correction_recovers_a_known_posterior(seed):
     recovered_error = np.mean(np.abs(wrapped.predict_posterior(X)[:, 1] - truth))
     plain_error = np.mean(np.abs(plain.predict_proba(X)[:, 1] - truth))
     raw_error = np.mean(np.abs(wrapped.predict_proba(X)[:, 1] - truth))
+    # Over 20 seeds: recovered / plain error 0.78-1.70, and (recovered -
+    # 1e-3) / plain at most 1.29, inside the 1.5 asserted; raw / recovered
+    # error 40-187, a factor 2 above the 20 asserted.
     assert recovered_error < 1.5 * plain_error + 1e-3
     assert raw_error > 20 * recovered_error
 

@@ -163,7 +163,6 @@ def _blockwise(estimator, method, X):
             dtype=dtype,
             chunks=(X.chunks[0], *((size,) for size in tail)),
             drop_axis=[] if tail else [1],
-            token=method,
             meta=np.empty((0,) * (1 + len(tail)), dtype=dtype),
         )
     apply = dask.delayed(_apply, pure=True)

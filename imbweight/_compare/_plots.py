@@ -13,10 +13,9 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 
 __all__ = [
     "check_matplotlib",
-    "plot_pr_curves",
-    "plot_reliability",
     "pr_curves_figure",
     "reliability_figure",
+    "save_png",
 ]
 
 # How many strategies a figure shows, best first (plus the baseline).
@@ -50,6 +49,19 @@ def _figure(height=5.0):
     figure = Figure(figsize=(7.5, height), layout="constrained")
     canvas(figure)
     return figure
+
+
+def save_png(figure, path):
+    """Write ``figure`` to ``path`` as a PNG file (whatever its suffix).
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        A figure of this module.
+    path : str or Path
+        The file to write.
+    """
+    figure.savefig(path, dpi=110, format="png")
 
 
 def _shown(comparison):
@@ -86,19 +98,6 @@ def _macro_pr_curve(y, proba, classes, recall_grid):
         last = recall.size - 1 - np.searchsorted(recall[::-1], recall_grid)
         curves.append(envelope[last])
     return np.mean(curves, axis=0)
-
-
-def plot_pr_curves(comparison, path):
-    """Write :func:`pr_curves_figure` as a PNG file.
-
-    Parameters
-    ----------
-    comparison : Comparison
-        What :func:`~imbweight._compare.compare` returned.
-    path : str or Path
-        The PNG file to write.
-    """
-    pr_curves_figure(comparison).savefig(path, dpi=110)
 
 
 def pr_curves_figure(comparison):
@@ -171,19 +170,6 @@ def pr_curves_figure(comparison):
     )
     ax.legend(loc="upper right", fontsize=8, title=_LEGEND_TITLE, title_fontsize=8)
     return figure
-
-
-def plot_reliability(comparison, path):
-    """Write :func:`reliability_figure` as a PNG file.
-
-    Parameters
-    ----------
-    comparison : Comparison
-        What :func:`~imbweight._compare.compare` returned.
-    path : str or Path
-        The PNG file to write.
-    """
-    reliability_figure(comparison).savefig(path, dpi=110)
 
 
 def reliability_figure(comparison, n_bins=10):

@@ -1,11 +1,8 @@
-"""Command-line entry point: ``imbweight``.
+"""The ``imbweight`` command: its arguments, its two subcommands, its messages.
 
-``imbweight compare`` cross-validates strategies for imbalanced data (class
-weights, the focal loss, SMOTE, SGD) on a dataset and recommends one;
-``imbweight weights`` prints the class weights a strategy gives a target.
-Argument parsing and printing live here; the work is in
-:mod:`imbweight._tabular` (reading data), :mod:`imbweight._compare` and
-:mod:`imbweight._plots`.
+Argument parsing, reading files and printing live here (reading CSV files
+in :mod:`imbweight.cli._read`); the comparison is done by
+:mod:`imbweight._compare`, whose errors become one-line messages here.
 
 Exit codes: 0 on success, 1 for a mistake in the data or the files (a
 one-line message on stderr), 2 for a mistake in the arguments.
@@ -36,22 +33,41 @@ Examples
 """
 
 import argparse
+import codecs
 import json
+import math
+import os
 import sys
-import time
+import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from imbweight import __version__
-from imbweight._compare import DEFAULT_CV, check_classes, compare
-from imbweight._tabular import UserError, load_builtin, load_csv, read_target
+from imbweight._compare import (
+    DEFAULT_CV,
+    OUTPUT_FILES,
+    ClassSizeError,
+    NoStrategyFitted,
+    check_classes,
+    compare,
+    load_builtin,
+    table,
+    write_outputs,
+)
 from imbweight.class_weight import ClassWeights, compute_class_weight
+from imbweight.cli import DEFAULT_OUT
+from imbweight.cli._errors import UserError
+from imbweight.cli._progress import ProgressBar
 from imbweight.datasets import DEFAULT_DATASET, list_datasets
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "run"]
 
 _STRATEGIES = ("balanced", "inverse", "sqrt_inverse", "power", "effective_number")
 _WEIGHT_DEFAULTS = ClassWeights().get_params()
-DEFAULT_OUT = "imbweight-results"
+# More classes than this is almost surely an identifier, not a label; and
+# each strategy would fit a softmax over all of them.
+MAX_CLASSES = 100
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,6 +88,40 @@ def _int_at_least(minimum):
         return value
 
     return parse
+
+
+def _number_in(low, high=math.inf):
+    """An argparse type: a float in [low, high]."""
+    shown = f"in [{low:g}, {high:g}]" if high < math.inf else f">= {low:g}"
+
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"must be a number {shown}, got {text}")
+        return value
+
+    return parse
+
+
+def _separator(text):
+    if text.lower() in ("tab", "\\t"):
+        return "\t"
+    if len(text) != 1 or text in '"\r\n':
+        raise argparse.ArgumentTypeError(
+            f"must be one character other than a quote or a line break, or 'tab'; "
+            f"got {text!r}"
+        )
+    return text
+
+
+def _encoding(text):
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding {text!r}") from None
 
 
 def _seed(text):
@@ -112,6 +162,24 @@ def _add_data_arguments(parser):
         metavar="COLUMN",
         help="the label column of --csv (default: target)",
     )
+    parser.add_argument(
+        "--sep",
+        type=_separator,
+        metavar="CHAR",
+        help=(
+            "the field separator of --csv, one character or 'tab' (default: the "
+            "first of , ; and tab in the header line)"
+        ),
+    )
+    parser.add_argument(
+        "--encoding",
+        type=_encoding,
+        metavar="NAME",
+        help=(
+            "the text encoding of --csv, e.g. latin-1 (default: UTF-8, or UTF-16 "
+            "when the file starts with its byte-order mark)"
+        ),
+    )
 
 
 def build_parser():
@@ -148,6 +216,13 @@ def build_parser():
     )
     _add_data_arguments(compare_parser)
     compare_parser.add_argument(
+        "--drop",
+        nargs="+",
+        default=[],
+        metavar="COLUMN",
+        help="columns of --csv to leave out (identifiers, leaks, ...)",
+    )
+    compare_parser.add_argument(
         "--cv",
         type=_int_at_least(2),
         metavar="K",
@@ -175,6 +250,11 @@ def build_parser():
         default=Path(DEFAULT_OUT),
         metavar="DIR",
         help=f"folder for the results and plots (default: ./{DEFAULT_OUT})",
+    )
+    compare_parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the results of an earlier run in --out (default: refuse)",
     )
     compare_parser.add_argument(
         "--no-plots",
@@ -206,19 +286,19 @@ def build_parser():
     )
     weights_parser.add_argument(
         "--beta",
-        type=float,
+        type=_number_in(0.0, 1.0),
         help=(
             f"beta of effective_number, in [0, 1] (default: {_WEIGHT_DEFAULTS['beta']})"
         ),
     )
     weights_parser.add_argument(
         "--power",
-        type=float,
+        type=_number_in(0.0),
         help=f"exponent of power, >= 0 (default: {_WEIGHT_DEFAULTS['power']})",
     )
     weights_parser.add_argument(
         "--clip",
-        type=float,
+        type=_number_in(1.0),
         help="upper bound on the ratio of the largest to the smallest weight, >= 1",
     )
     weights_parser.add_argument(
@@ -237,91 +317,164 @@ def _warn(message):
     print(f"imbweight: warning: {message}", file=sys.stderr)
 
 
-class _ProgressBar:
-    """A one-line progress bar on stderr, redrawn in place."""
+def _say(text):
+    """Print ``text`` on stdout; if its reader went away (``| head``), go on
+    without it: the files are the result, and a pipe is no mistake."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Later writes, and the flush at exit, go nowhere instead of failing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
-    def __init__(self, label, stream=None, width=28):
-        self.label = label
-        self.stream = sys.stderr if stream is None else stream
-        self.width = width
-        self.start = time.perf_counter()
-        self.last_drawn = -1.0
 
-    def __call__(self, done, total):
-        now = time.perf_counter()
-        if done < total and now - self.last_drawn < 0.1:
-            return
-        self.last_drawn = now
-        filled = round(self.width * done / total)
-        bar = "#" * filled + "-" * (self.width - filled)
-        end = "\n" if done == total else ""
-        self.stream.write(
-            f"\r{self.label} [{bar}] {done}/{total} fits, {now - self.start:.1f} s{end}"
+def _check_class_count(y, target):
+    """Refuse a target with more classes than a comparison can handle."""
+    n_classes = np.unique(y).size
+    if n_classes > MAX_CLASSES:
+        raise UserError(
+            f"the target {target!r} has {n_classes:,} classes of "
+            f"{y.size / n_classes:.3g} rows on average: is {target!r} an "
+            f"identifier? compare handles at most {MAX_CLASSES} classes (choose "
+            "the label column with --target)"
         )
-        self.stream.flush()
+
+
+def _check_classes(y, cv, target):
+    """:func:`~imbweight._compare.check_classes`, its errors for the user."""
+    try:
+        return check_classes(y, cv, target=target)
+    except ClassSizeError as exc:
+        if exc.n_splits is None:
+            raise UserError(str(exc)) from None
+        raise UserError(
+            f"class {exc.label!r} has {exc.size} samples, fewer than the "
+            f"{exc.n_splits} folds of --cv: use --cv {exc.size} or less, or drop "
+            "or merge the class"
+        ) from None
+
+
+def _show_progress(args):
+    """Whether to draw progress bars: --progress, else when stderr is a terminal."""
+    if getattr(args, "progress", None) is None:
+        return sys.stderr.isatty()
+    return args.progress
 
 
 def _load(args, *, features):
     """The data of --dataset or --csv (a Dataset, or only its labels), its
     name and the name of its target."""
     if args.csv is None:
-        if args.target is not None:
-            raise UserError("--target applies to --csv only")
+        for flag in ("target", "sep", "encoding", "drop"):
+            if getattr(args, flag, None):
+                raise UserError(f"--{flag} applies to --csv only")
         dataset = load_builtin(args.dataset or DEFAULT_DATASET)
         return (dataset if features else dataset.y), dataset.name, "target"
     target = "target" if args.target is None else args.target
-    read = load_csv if features else read_target
-    return read(args.csv, target, warn=_warn), args.csv.stem, target
+    try:  # pandas, only when there is a CSV file to read
+        from imbweight.cli._read import load_csv, read_target
+    except ImportError as exc:
+        raise UserError(
+            f"reading a CSV file needs {exc.name or 'pandas'}: pip install "
+            "'imbweight[cli]'"
+        ) from None
+    options = dict(sep=args.sep, encoding=args.encoding, warn=_warn)
+    if not features:
+        return read_target(args.csv, target, **options), args.csv.stem, target
+    if _show_progress(args):
+        options["progress"] = ProgressBar(f"read {args.csv.name}", unit="MB", scale=1e6)
+    dataset = load_csv(args.csv, target, drop=args.drop, **options)
+    return dataset, args.csv.stem, target
+
+
+def _same_file(a, b):
+    """Whether the paths ``a`` and ``b`` name one file (links included)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist (yet)
+        return a.resolve() == b.resolve()
+
+
+def _check_out(args):
+    """Refuse, before any work, an --out whose files the run must not replace."""
+    out = args.out
+    if out.exists() and not out.is_dir():
+        raise UserError(f"cannot create the folder {out}: a file of that name exists")
+    if args.csv is not None:
+        for name in OUTPUT_FILES:
+            if _same_file(out / name, args.csv):
+                raise UserError(
+                    f"--out {out} would replace the input file {args.csv} with "
+                    f"{name}: choose another --out"
+                )
+    for name in OUTPUT_FILES:
+        if (out / name).is_dir():
+            raise UserError(f"{out / name} is a folder: choose another --out")
+    existing = [name for name in OUTPUT_FILES if (out / name).exists()]
+    if existing and not args.overwrite:
+        raise UserError(
+            f"{out} already holds results ({', '.join(existing)}): pass "
+            "--overwrite to replace them, or choose another --out"
+        )
+
+
+def _prepare_out(out):
+    """Create the folder ``out`` and prove that a file can be written in it."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot create the folder {out}: {exc.strerror}") from None
+    try:
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".imbweight-probe-"):
+            pass
+    except OSError as exc:
+        raise UserError(f"cannot write into {out}: {exc.strerror}") from None
 
 
 def _run_compare(args):
     draw = not args.no_plots
+    _check_out(args)
     if draw:
-        from imbweight._plots import check_matplotlib, plot_pr_curves, plot_reliability
+        from imbweight._compare._plots import check_matplotlib
 
         try:
             check_matplotlib()
         except ImportError as exc:
             raise UserError(str(exc)) from None
     dataset, _, target = _load(args, features=True)
-    check_classes(dataset.y, args.cv, target=target)
+    _check_class_count(dataset.y, target)
+    _check_classes(dataset.y, args.cv, target)
+    _prepare_out(args.out)
+    progress = ProgressBar(f"compare {dataset.name}") if _show_progress(args) else None
     try:
-        args.out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(
-            f"cannot create the folder {args.out}: {exc.strerror}"
-        ) from None
-    show_progress = sys.stderr.isatty() if args.progress is None else args.progress
-    progress = _ProgressBar(f"compare {dataset.name}") if show_progress else None
-    result = compare(
-        dataset,
-        cv=args.cv,
-        seed=args.seed,
-        n_jobs=args.n_jobs,
-        progress=progress,
-        warn=_warn,
-    )
+        result = compare(
+            dataset,
+            cv=args.cv,
+            seed=args.seed,
+            n_jobs=args.n_jobs,
+            progress=progress,
+            warn=_warn,
+        )
+    except NoStrategyFitted as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
     for note in result.notes:
         _warn(note)
-    print(result.table())
+    _say(table(result))
     try:
-        written = result.write(args.out)
-        if draw:
-            for name, plot in (
-                ("pr_curves.png", plot_pr_curves),
-                ("reliability.png", plot_reliability),
-            ):
-                plot(result, args.out / name)
-                written.append(args.out / name)
+        written = write_outputs(result, args.out, plots=draw)
     except OSError as exc:
         raise UserError(f"cannot write into {args.out}: {exc.strerror}") from None
-    print(f"\nWrote {', '.join(path.name for path in written)} into {args.out}")
+    _say(f"\nWrote {', '.join(path.name for path in written)} into {args.out}")
     return 0
 
 
 def _run_weights(args):
     y, name, target = _load(args, features=False)
-    classes, counts, _ = check_classes(y, cv=2, target=target)
+    classes, counts = np.unique(y, return_counts=True)
+    if classes.size < 2:
+        raise UserError(
+            f"the target {target!r} has a single class ({classes[0].item()!r}, "
+            f"{counts[0]} samples): there is nothing to weigh"
+        )
     params = {}
     for param, owner in (("beta", "effective_number"), ("power", "power")):
         value = getattr(args, param)
@@ -346,33 +499,12 @@ def _run_weights(args):
         },
         "class_weight": {str(label): weights[label] for label in classes.tolist()},
     }
-    print(json.dumps(output, indent=2, ensure_ascii=False))
+    _say(json.dumps(output, indent=2, ensure_ascii=False))
     return 0
 
 
-def main(argv=None):
-    """Run the ``imbweight`` command line.
-
-    Parameters
-    ----------
-    argv : list of str or None, default=None
-        The arguments, without the program name; ``None`` reads
-        ``sys.argv[1:]``.
-
-    Returns
-    -------
-    code : int
-        The exit code: 0 on success, 1 for a mistake in the data or files,
-        2 for a mistake in the arguments. A mistake is reported as one line
-        on stderr, without a traceback.
-
-    Examples
-    --------
-    >>> from imbweight.cli import main
-    >>> main(["--version"])
-    imbweight ...
-    0
-    """
+def run(argv=None):
+    """:func:`imbweight.cli.main`, once the command's modules are imported."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -381,9 +513,9 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return 0
-    run = _run_compare if args.command == "compare" else _run_weights
+    command = _run_compare if args.command == "compare" else _run_weights
     try:
-        return run(args)
+        return command(args)
     except UserError as exc:
         print(f"imbweight {args.command}: error: {exc}", file=sys.stderr)
         return 1
