@@ -148,6 +148,8 @@ def test_clone_and_pickle(booster):
     X, y = _data()
     clf = FocalBoostingClassifier(booster(), gamma=1.0, class_weight=ClassWeights())
     clf.fit(X, y)
+    # The booster keeps the objective, not a copy of the training rows.
+    assert clf.estimator_.get_params()["objective"].objective._rows is None
     restored = pickle.loads(pickle.dumps(clf))
     assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
     fresh = clone(clf)

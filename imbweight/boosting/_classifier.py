@@ -21,7 +21,7 @@ from imbweight._fit_problem import (
     shallow_copy,
 )
 from imbweight._posterior import fitted_posterior
-from imbweight._targets import BINARY, check_target
+from imbweight._targets import BINARY, check_target, target_kind_of_classes
 from imbweight.boosting._init_score import focal_init_score
 from imbweight.boosting._lightgbm import LightGBMEngine
 from imbweight.boosting._objective import FocalMetric, FocalObjective
@@ -227,7 +227,7 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         y = _check_y(y, name)
         check_consistent_length(X, y)
         classes = _checked_classes(name, y, BINARY, None)
-        target_kind = BINARY if classes.size == 2 else "multiclass"
+        target_kind = target_kind_of_classes(classes.size)
         if sample_weight is not None:
             sample_weight = check_sample_weight(
                 sample_weight, X, ensure_non_negative=True
@@ -272,6 +272,7 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             metric,
             fit_params,
         )
+        objective.release_rows()  # the trained booster keeps the objective
         fitted = {
             "estimator_": booster,
             "classes_": classes,

@@ -228,6 +228,10 @@ class FocalObjective(_WeightedFocalLoss):
         # The training rows' codes and weights are a cache, not the model.
         return {**self.__dict__, "_rows": None}
 
+    def release_rows(self):
+        """Forget the training rows' codes and weights (after training)."""
+        self._rows = None
+
     def _training_rows(self, labels, weight):
         """Class codes and row × class weights, computed once per training set.
 
