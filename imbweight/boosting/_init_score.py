@@ -102,7 +102,7 @@ def focal_init_score(
     return _softmax(totals, weighted.gamma)
 
 
-def repeat_init_score(init_score, n_samples):
+def repeat_init_score(init_score, n_samples, dtype=np.float64):
     """The init score on every row, as the engines take it.
 
     Parameters
@@ -111,11 +111,14 @@ def repeat_init_score(init_score, n_samples):
         As :func:`focal_init_score` returns it.
     n_samples : int
         Number of rows.
+    dtype : dtype, default=float64
+        Of the result: float64 for LightGBM's ``init_score``, float32 (what
+        XGBoost keeps) for XGBoost's ``base_margin``.
 
     Returns
     -------
     scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-        In float64, for LightGBM's ``init_score`` and XGBoost's ``base_margin``.
+        The init score on every row.
 
     Examples
     --------
@@ -126,8 +129,8 @@ def repeat_init_score(init_score, n_samples):
            [0.1, 0.2]]))
     """
     if np.ndim(init_score) == 0:
-        return np.full(n_samples, init_score, dtype=np.float64)
-    return np.tile(np.asarray(init_score, dtype=np.float64), (n_samples, 1))
+        return np.full(n_samples, init_score, dtype=dtype)
+    return np.tile(np.asarray(init_score, dtype=dtype), (n_samples, 1))
 
 
 def _binary(totals, gamma):

@@ -166,9 +166,9 @@ class _WeightedFocalLoss:
         """Class codes, and the raw scores as float64 of the expected shape."""
         return self._codes(labels), self._raw(raw, np.shape(labels)[0])
 
-    def _raw(self, raw, n_samples):
-        """The raw scores as float64 of the expected shape."""
-        raw = np.asarray(raw, dtype=np.float64)
+    def _raw(self, raw, n_samples, dtype=np.float64):
+        """The raw scores, in ``dtype`` (None keeps theirs), of the expected shape."""
+        raw = np.asarray(raw, dtype=dtype)
         if self.n_classes > 2 and raw.ndim == 1:
             # Boosters that hand a flat array order it class-major.
             raw = raw.reshape((n_samples, self.n_classes), order="F")
@@ -270,7 +270,9 @@ class FocalObjective(_WeightedFocalLoss):
             use).
         """
         codes, weight = self._training_rows(labels, weight)
-        raw = self._raw(raw, codes.shape[0])
+        # Converted to float64 block by block: XGBoost's float32 scores are
+        # not copied whole.
+        raw = self._raw(raw, codes.shape[0], dtype=None)
         gradient = np.empty(raw.shape, dtype=dtype, order="F")
         hessian = np.empty(raw.shape, dtype=dtype, order="F")
         floor = self.curvature_floor if self.gamma > 0 else None
@@ -278,7 +280,7 @@ class FocalObjective(_WeightedFocalLoss):
             rows = slice(start, start + BLOCK_ROWS)
             gradient[rows], block_hessian = self.loss.gradient_hessian(
                 codes[rows],
-                raw[rows],
+                np.asarray(raw[rows], dtype=np.float64),
                 None if weight is None else weight[rows],
                 curvature_floor=floor,
             )

@@ -201,7 +201,8 @@ class XGBoostEngine:
             params |= {
                 "eval_set": list(zip(eval_X, eval_y, strict=True)),
                 "base_margin_eval_set": [
-                    repeat_init_score(init_score, len(labels)) for labels in eval_y
+                    repeat_init_score(init_score, len(labels), np.float32)
+                    for labels in eval_y
                 ],
             }
             if any(weights is not None for weights in eval_weight):
@@ -213,13 +214,13 @@ class XGBoostEngine:
             X,
             y,
             sample_weight=weight,
-            base_margin=repeat_init_score(init_score, len(y)),
+            base_margin=repeat_init_score(init_score, len(y), np.float32),
             **params,
         )
 
     @staticmethod
     def raw_score(estimator, X, init_score):
         """Raw scores of the fitted booster, init score included, float64."""
-        margin = repeat_init_score(init_score, num_samples(X))
+        margin = repeat_init_score(init_score, num_samples(X), np.float32)
         raw = estimator.predict(X, output_margin=True, base_margin=margin)
         return np.asarray(raw, dtype=np.float64)
