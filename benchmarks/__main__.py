@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import decisions, memory, quality, scaling, speed, workloads
+from benchmarks import boosting, decisions, memory, quality, scaling, speed, workloads
 from benchmarks._common import (
     THREAD_MODES,
     log,
@@ -21,7 +21,16 @@ from benchmarks._common import (
     measure_read_bandwidth,
 )
 
-SECTIONS = ("speed", "objective", "sgd", "scaling", "memory", "quality", "decisions")
+SECTIONS = (
+    "speed",
+    "objective",
+    "sgd",
+    "scaling",
+    "memory",
+    "quality",
+    "decisions",
+    "boosting",
+)
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.md"
 
@@ -215,6 +224,39 @@ def run(args):
             "of SMOTE + LogisticRegression in an imbweight.pipeline.Pipeline. "
             "See benchmarks/decisions.py.",
         )
+    if "boosting" in args.only:
+        log("boosting")
+        # Each fit takes tens of seconds at full size: at most 3 repeats.
+        rows = boosting.fit_times(
+            size=args.size, modes=args.threads, repeats=min(args.repeats, 3)
+        )
+        section(
+            "Boosting fit time: FocalBoostingClassifier / built-in objective",
+            boosting.fit_table(rows),
+            f"{boosting.SIZES[args.size]['rounds']} rounds, the engines' default "
+            "settings otherwise; medians of up to 3 interleaved runs. The last "
+            "three columns split one gamma=2 fit: the NumPy objective (once per "
+            "round), the preparation (targets, class weights, init score) and "
+            "the engine (trees, and its round trip through Python).",
+        )
+        rows = boosting.fit_memory(size=args.size)
+        section(
+            "Boosting peak memory: FocalBoostingClassifier / built-in objective",
+            boosting.memory_table(rows),
+            "Peak resident memory a fit adds (Linux VmHWM, reset after loading "
+            "the data), each fit in a fresh process, one thread.",
+        )
+        paths = quality.dataset_paths(args.datasets, quick=args.size != "full")
+        results = boosting.cross_validate(paths)
+        for title, table in boosting.quality_tables(results):
+            section(
+                f"Boosting quality: {title}, {quality.N_FOLDS}-fold stratified CV",
+                table,
+                "LightGBM with its defaults (100 rounds); gamma=0 grows the trees "
+                "of LGBMClassifier() and LGBMClassifier(class_weight='balanced'). "
+                "Linear models on standardised features. Brier summed over "
+                "classes; 'predict_posterior' undoes class weights and gamma.",
+            )
     elapsed = time.perf_counter() - started
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     parts.append(

@@ -18,14 +18,9 @@ from imbweight._compat import (
     LinearClassifierMixin,
     StrOptions,
 )
-from imbweight._posterior import (
-    check_recoverable,
-    sigmoid_posterior_logit,
-    softmax_posterior,
-)
-from imbweight._targets import BINARY, MULTICLASS, MULTILABEL
+from imbweight._posterior import fitted_posterior
+from imbweight._targets import BINARY, MULTILABEL
 from imbweight._validation import check_sparse_structure
-from imbweight.class_weight import class_weight_array
 
 
 class FocalLinearClassifierMixin(LinearClassifierMixin):
@@ -177,30 +172,7 @@ class FocalLinearClassifierMixin(LinearClassifierMixin):
             Same column order as :meth:`predict_proba`; for multi-label
             targets, P(y_l = 1 | x) per label.
         """
-        scores = self.decision_function(X)
-        loss, kind = self._loss_, self._target_kind_
-        weights = class_weight_array(self.class_weight_, self.classes_)
-        if kind == MULTICLASS:
-            if loss.alpha is not None:
-                weights = weights * loss.alpha
-            check_recoverable(weights, [f"class {c!r}" for c in self.classes_.tolist()])
-            return softmax_posterior(scores, loss.gamma, weights)
-        negative_weight, positive_weight = weights.reshape(-1, 2).T
-        if loss.alpha is not None:
-            negative_weight = negative_weight * (1 - loss.alpha)
-            positive_weight = positive_weight * loss.alpha
-        if kind == BINARY:
-            names = [f"class {c!r}" for c in self.classes_.tolist()]
-        else:
-            names = [f"label {j} = {v}" for j in self.classes_.tolist() for v in (0, 1)]
-        pairs = np.column_stack(np.broadcast_arrays(negative_weight, positive_weight))
-        check_recoverable(pairs, names)
-        logit = sigmoid_posterior_logit(
-            scores, loss.gamma, negative_weight.squeeze(), positive_weight.squeeze()
-        )
-        if kind == MULTILABEL:
-            return expit(logit)
-        return np.column_stack([expit(-logit), expit(logit)])
+        return fitted_posterior(self, X)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed in log space.

@@ -24,9 +24,11 @@ not depend on the class.
 from numbers import Real
 
 import numpy as np
-from scipy.special import log_softmax, logsumexp, softmax
+from scipy.special import expit, log_softmax, logsumexp, softmax
 
 from imbweight._compat import Interval, validate_params
+from imbweight._targets import MULTICLASS, MULTILABEL
+from imbweight.class_weight import class_weight_array
 
 
 def log_u(logit, gamma):
@@ -159,6 +161,79 @@ def softmax_posterior(raw_prediction, gamma, class_weight):
     with np.errstate(divide="ignore"):
         log_weight = np.log(class_weight)
     return softmax(-log_weight - log_u(margin, gamma), axis=1)
+
+
+def recover_posterior(raw_prediction, target_kind, gamma, alpha, class_weight, classes):
+    """P(y | x) from the raw scores of a model trained with weights, α and γ.
+
+    What ``predict_posterior`` of every imbweight classifier returns: the
+    sigmoid recovery per output for binary and multi-label targets, the
+    softmax one for multiclass targets.
+
+    Parameters
+    ----------
+    raw_prediction : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        The model's raw scores (one column for binary targets).
+    target_kind : {"binary", "multiclass", "multilabel-indicator"}
+        The kind of target.
+    gamma : float
+        Focusing parameter.
+    alpha : None, float or ndarray of shape (n_outputs,)
+        The loss's focal α.
+    class_weight : ndarray of shape (n_classes,) or (n_labels, 2)
+        The class weights, as
+        :func:`imbweight.class_weight.class_weight_array` gives them.
+    classes : ndarray of shape (n_classes,) or (n_labels,)
+        The classes (labels), for the messages.
+
+    Returns
+    -------
+    posterior : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
+        P(y | x), columns ordered like ``classes``.
+
+    Raises
+    ------
+    ValueError
+        If a class weighed zero in training (see :func:`check_recoverable`).
+    """
+    if target_kind == MULTICLASS:
+        if alpha is not None:
+            class_weight = class_weight * alpha
+        check_recoverable(class_weight, [f"class {c!r}" for c in classes.tolist()])
+        return softmax_posterior(raw_prediction, gamma, class_weight)
+    negative_weight, positive_weight = class_weight.reshape(-1, 2).T
+    if alpha is not None:
+        negative_weight = negative_weight * (1 - alpha)
+        positive_weight = positive_weight * alpha
+    if target_kind == MULTILABEL:
+        names = [f"label {j} = {v}" for j in classes.tolist() for v in (0, 1)]
+    else:
+        names = [f"class {c!r}" for c in classes.tolist()]
+    pairs = np.column_stack(np.broadcast_arrays(negative_weight, positive_weight))
+    check_recoverable(pairs, names)
+    logit = sigmoid_posterior_logit(
+        raw_prediction, gamma, negative_weight.squeeze(), positive_weight.squeeze()
+    )
+    if target_kind == MULTILABEL:
+        return expit(logit)
+    return np.column_stack([expit(-logit), expit(logit)])
+
+
+def fitted_posterior(estimator, X):
+    """``predict_posterior`` of a fitted imbweight classifier.
+
+    :func:`recover_posterior` of its ``decision_function(X)``, with the
+    γ and α of its loss (``_loss_``), its kind of target (``_target_kind_``)
+    and its ``class_weight_``.
+    """
+    return recover_posterior(
+        estimator.decision_function(X),
+        estimator._target_kind_,
+        estimator._loss_.gamma,
+        estimator._loss_.alpha,
+        class_weight_array(estimator.class_weight_, estimator.classes_),
+        estimator.classes_,
+    )
 
 
 @validate_params(

@@ -5,6 +5,9 @@ Conventions
 A loss knows nothing of ``X``: it maps targets and raw predictions (logits)
 to a per-sample loss and its gradient with respect to the raw prediction, in
 one fused call, ``loss_gradient(y_true, raw_prediction, sample_weight=None)``.
+``gradient_hessian(y_true, raw_prediction, sample_weight=None)`` gives the
+gradient and the second derivative instead (for a softmax, the diagonal of
+its Hessian): what gradient-boosted trees need.
 
 * :class:`BinaryFocalLoss` -- ``raw_prediction`` of any shape, ``y_true`` of
   the same shape with values in {0, 1}. A 1-D or ``(n_samples, 1)`` array is a
@@ -16,16 +19,21 @@ one fused call, ``loss_gradient(y_true, raw_prediction, sample_weight=None)``.
 
 ``sample_weight`` multiplies both outputs; it has shape ``(n_samples,)`` or,
 for multi-label, the shape of ``raw_prediction`` (one weight per element).
-The returned per-sample loss has shape ``(n_samples,)``; the gradient has the
-shape of ``raw_prediction``. Computation stays in the dtype of
-``raw_prediction`` (float32 in, float32 out).
+The returned per-sample loss has shape ``(n_samples,)``; the gradient and
+the Hessian (diagonal) have the shape of ``raw_prediction``. Computation
+stays in the dtype of ``raw_prediction`` (float32 in, float32 out).
 
 Both losses reduce to one function of the *margin* ``t`` of the true class:
 ``ℓ(t) = -(1 - σ(t))^γ log σ(t)``. For a sigmoid, ``t = z`` for a positive
 and ``t = -z`` for a negative; for a softmax, ``t = z_y - logsumexp_{j≠y} z_j``
 (then ``σ(t)`` is exactly the softmax probability of the true class). Working
-with the margin keeps every quantity in log space, so loss and gradient are
-finite and accurate for any finite logit and any ``γ >= 0``.
+with the margin keeps every quantity in log space, so loss and derivatives
+are finite and accurate for any finite logit and any ``γ >= 0``.
+
+The focal loss is not convex for ``γ > 0``: its second derivative is negative
+for badly classified samples (``p_t < 0.058`` at ``γ = 2``). The Hessians here
+are exact unless a ``curvature_floor`` is asked for (see
+:func:`focal_margin_gradient_hessian`).
 """
 
 import numpy as np
@@ -34,6 +42,7 @@ from scipy.special import logsumexp
 __all__ = [
     "BinaryFocalLoss",
     "MultinomialFocalLoss",
+    "focal_margin_gradient_hessian",
     "focal_margin_loss",
     "focal_margin_loss_gradient",
 ]
@@ -157,6 +166,94 @@ def focal_margin_loss_gradient(margin, gamma):
     return loss, gradient
 
 
+def focal_margin_gradient_hessian(margin, gamma, curvature_floor=None):
+    """First and second derivative of the focal loss of the true-class margin.
+
+    With ``p = σ(t)``, ``q = 1 - p`` and ``L = -log p``, the loss is
+    ``ℓ = q^γ L`` and ``ℓ' = -q^γ (q + γ p L)`` (see
+    :func:`focal_margin_loss_gradient`). Differentiating once more
+    (``dp/dt = p q``, ``dL/dt = -q``)::
+
+        ℓ''(t) = p q^γ ((2γ + 1) q + γ L (γ p - q))
+               = p (-(2γ + 1) ℓ'(t) - γ (1 + γ p) ℓ(t))
+
+    The second line (substitute ``q^γ q = -ℓ' - γ p ℓ`` and ``q^γ L = ℓ``)
+    builds the curvature from the loss and gradient of
+    :func:`focal_margin_loss_gradient`, which are accurate in log space, so
+    it inherits their accuracy: no power of ``q`` with a negative exponent,
+    no ``0 · ∞`` for ``0 < γ < 1``. Both terms in the bracket are
+    non-negative; they cancel only where ``ℓ''`` changes sign. For
+    ``γ = 0`` it is ``p q``, the log-loss curvature.
+
+    For ``γ > 0``, ``ℓ''`` is negative for badly classified margins
+    (``p < 0.058`` at ``γ = 2``, ``t < -2.79``). ``curvature_floor = ε``
+    raises it to at least ``ε p q^(γ+1) = ε p (-ℓ' - γ p ℓ)``: ``ε`` times
+    the curvature the loss would have if its modulating factor ``q^γ`` were
+    a constant weight. That curvature is positive, and the exact one
+    exceeds it (by ``(γ + 1)²`` as ``p → 1``) except near and inside the
+    non-convex region, so a floor ``ε <= 1`` changes only badly classified
+    margins. ``None`` returns the exact second derivative.
+
+    Parameters
+    ----------
+    margin, gamma : ndarray and float
+        As for :func:`focal_margin_loss_gradient`.
+    curvature_floor : None or float, default=None
+        ``ε > 0``: the second derivative is at least ``ε p q^(γ+1)``.
+
+    Returns
+    -------
+    gradient : ndarray
+        ``dℓ/dt``, same shape and dtype as ``margin``.
+    hessian : ndarray
+        ``d²ℓ/dt²`` (floored if asked), same shape and dtype as ``margin``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imbweight.losses import focal_margin_gradient_hessian
+    >>> gradient, hessian = focal_margin_gradient_hessian(
+    ...     np.array([0.0, -5.0]), gamma=2.0)
+    >>> hessian.round(4)
+    array([ 0.3991, -0.032 ])
+    >>> focal_margin_gradient_hessian(
+    ...     np.array([0.0, -5.0]), gamma=2.0, curvature_floor=0.1)[1].round(4)
+    array([0.3991, 0.0007])
+    """
+    margin = np.asarray(margin)
+    if margin.ndim == 0:
+        gradient, hessian = focal_margin_gradient_hessian(
+            margin.reshape(1), gamma, curvature_floor
+        )
+        return gradient[0], hessian[0]
+    loss, gradient = focal_margin_loss_gradient(margin, gamma)
+    # p = σ(t) = 1 / (1 + exp(-t)); exp may overflow to inf, giving p = 0.
+    with np.errstate(over="ignore"):
+        p = np.negative(margin, dtype=gradient.dtype)
+        np.exp(p, out=p)
+        p += 1
+        np.divide(1, p, out=p)
+    if gamma == 0:
+        # ℓ'' = p q = -p ℓ' > 0: no floor can bind.
+        np.multiply(p, gradient, out=p)
+        return gradient, np.negative(p, out=p)
+    # focal_pl = γ p ℓ; focal_part = γ (1 + γ p) ℓ = γ (ℓ + focal_pl)
+    focal_pl = np.multiply(p, gamma)
+    focal_pl *= loss
+    focal_part = np.add(loss, focal_pl)
+    focal_part *= gamma
+    # hessian = p (-(2γ + 1) ℓ' - focal_part), before its factor p
+    hessian = np.multiply(gradient, -(2 * gamma + 1), out=loss)
+    hessian -= focal_part
+    if curvature_floor is not None:
+        # frozen = ε q^(γ+1) = -ε (ℓ' + γ p ℓ)
+        frozen = np.add(gradient, focal_pl, out=focal_pl)
+        frozen *= -curvature_floor
+        np.maximum(hessian, frozen, out=hessian)
+    hessian *= p
+    return gradient, hessian
+
+
 def _weighted_sum(loss, factor):
     """``loss`` times ``factor`` (in place), summed over labels when 2-D."""
     if factor is not None:
@@ -229,10 +326,17 @@ class BinaryFocalLoss(_FocalLoss):
         sign -= 1
         return sign
 
-    def _margin(self, y_true, raw_prediction):
+    def _sign_margin(self, y_true, raw_prediction):
+        """``2 y - 1`` and the margin ``(2 y - 1) z``, in the dtype of ``z``."""
         raw_prediction = np.asarray(raw_prediction)
-        dtype = raw_prediction.dtype if raw_prediction.dtype.kind == "f" else None
-        return self._sign(y_true, dtype or np.float64) * raw_prediction
+        dtype = raw_prediction.dtype
+        if dtype.kind != "f":
+            dtype = np.dtype(np.float64)
+        sign = self._sign(y_true, dtype)
+        return sign, np.multiply(sign, raw_prediction, dtype=dtype)
+
+    def _margin(self, y_true, raw_prediction):
+        return self._sign_margin(y_true, raw_prediction)[1]
 
     def _factor(self, y_true, sample_weight, like):
         """``α_t`` times ``sample_weight``, shaped to multiply ``like``; or None."""
@@ -264,18 +368,58 @@ class BinaryFocalLoss(_FocalLoss):
         gradient : ndarray of the shape of ``raw_prediction``
             Its derivative with respect to each raw prediction.
         """
-        raw_prediction = np.asarray(raw_prediction)
-        dtype = raw_prediction.dtype
-        if dtype.kind != "f":
-            dtype = np.dtype(np.float64)
-        sign = self._sign(y_true, dtype)
-        margin = np.multiply(sign, raw_prediction, dtype=dtype)
+        sign, margin = self._sign_margin(y_true, raw_prediction)
         loss, gradient = focal_margin_loss_gradient(margin, self.gamma)
         gradient *= sign
         factor = self._factor(y_true, sample_weight, loss)
         if factor is not None:
             gradient *= factor
         return _weighted_sum(loss, factor), gradient
+
+    def gradient_hessian(
+        self, y_true, raw_prediction, sample_weight=None, curvature_floor=None
+    ):
+        """Gradient and second derivative with respect to ``raw_prediction``.
+
+        Each logit enters its own loss term only, so the Hessian is diagonal:
+        ``hessian[i]`` is ``d²ℓ_i / dz_i²`` (per label for multi-label).
+
+        Parameters
+        ----------
+        y_true, raw_prediction, sample_weight : ndarray
+            As for :meth:`loss_gradient`.
+        curvature_floor : None or float, default=None
+            ``None`` gives the exact second derivative, negative for badly
+            classified samples when ``gamma > 0``; ``ε > 0`` raises it to at
+            least ``ε`` times the curvature with the modulating factor held
+            constant (see :func:`focal_margin_gradient_hessian`).
+
+        Returns
+        -------
+        gradient : ndarray of the shape of ``raw_prediction``
+            The weighted derivative of each sample's loss.
+        hessian : ndarray of the shape of ``raw_prediction``
+            The weighted second derivative, ``d²ℓ_i / dz_i²``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from imbweight.losses import BinaryFocalLoss
+        >>> gradient, hessian = BinaryFocalLoss(gamma=0.0).gradient_hessian(
+        ...     np.array([1.0, 0.0]), np.array([0.0, 0.0]))
+        >>> gradient, hessian
+        (array([-0.5,  0.5]), array([0.25, 0.25]))
+        """
+        sign, margin = self._sign_margin(y_true, raw_prediction)
+        gradient, hessian = focal_margin_gradient_hessian(
+            margin, self.gamma, curvature_floor
+        )
+        gradient *= sign
+        factor = self._factor(y_true, sample_weight, gradient)
+        if factor is not None:
+            gradient *= factor
+            hessian *= factor
+        return gradient, hessian
 
 
 class MultinomialFocalLoss(_FocalLoss):
@@ -339,40 +483,142 @@ class MultinomialFocalLoss(_FocalLoss):
         gradient : ndarray of shape (n_samples, n_classes)
             Its derivative with respect to each raw prediction.
         """
-        n_samples = raw_prediction.shape[0]
         codes = np.asarray(y_true, dtype=np.intp)
-        # The work happens class-major, on a (n_classes, n_samples) copy:
-        # reductions over classes and scalings of whole rows are then NumPy
-        # loops over contiguous samples, not over a handful of classes.
-        exp_others = np.array(raw_prediction.T, order="C")
-        # Flat positions of the true classes in the class-major array.
-        true_index = codes * n_samples
-        true_index += np.arange(n_samples)
-        flat = exp_others.reshape(-1)
-        true_logit = flat[true_index]
-        # exp_others becomes exp(z_j - max_{k≠y} z_k) for j ≠ y and 0 for y.
-        # The true class is -inf for the maximum, but 0 (not -inf) for exp:
-        # a vector holding a special value sends NumPy's SIMD exp down a
-        # scalar path.
-        flat[true_index] = -np.inf
-        max_other = np.maximum.reduce(exp_others, axis=0)
-        exp_others -= max_other
-        flat[true_index] = 0
-        np.exp(exp_others, out=exp_others)
-        flat[true_index] = 0  # exp(0) = 1 there: the true class is left out
-        sum_others = np.add.reduce(exp_others, axis=0)
-        # margin = true_logit - (max_other + log(sum_others))
-        margin = np.log(sum_others)
-        margin += max_other
-        np.subtract(true_logit, margin, out=margin)
+        exp_others, flat, true_index, sum_others, margin = _class_major_margin(
+            raw_prediction, codes
+        )
         loss, dmargin = focal_margin_loss_gradient(margin, self.gamma)
-        factor = self._factor(codes, sample_weight, loss)
+        factor = self._factor(codes, sample_weight, margin)
         if factor is not None:
             loss *= factor
             dmargin *= factor
-        # d margin / d z_j = 1 for j = y and -softmax_{k≠y}(z)_j otherwise.
-        scale = np.divide(dmargin, sum_others, out=sum_others)
-        exp_others *= np.negative(scale, out=scale)
-        flat[true_index] = dmargin
-        # The transpose is a view: (n_samples, n_classes), Fortran-ordered.
-        return loss, exp_others.T
+        return loss, _assemble_gradient(
+            exp_others, flat, true_index, sum_others, dmargin
+        )
+
+    def gradient_hessian(
+        self, y_true, raw_prediction, sample_weight=None, curvature_floor=None
+    ):
+        """Gradient and diagonal of the Hessian with respect to ``raw_prediction``.
+
+        With ``t`` the margin of the true class ``y`` and
+        ``r_j = softmax_{k≠y}(z)_j`` (so ``dt/dz_j = -r_j`` for ``j ≠ y``,
+        ``dt/dz_y = 1``), the chain rule gives::
+
+            d²ℓ/dz_y² = ℓ''(t)
+            d²ℓ/dz_j² = ℓ''(t) r_j² - ℓ'(t) r_j (1 - r_j)      (j ≠ y)
+
+        where ``-ℓ' > 0``, so only ``ℓ'' < 0`` (badly classified samples,
+        ``gamma > 0``) can make an entry negative. ``1 - r_j`` is formed
+        without cancellation: as ``(Σ_{k≠y} e_k - e_j) / Σ_{k≠y} e_k``, where
+        ``e_j <= 1/2`` of the sum, and as the sum of the remaining terms for
+        the largest other class. For ``gamma=0`` the diagonal is
+        ``p_j (1 - p_j)``.
+
+        Parameters
+        ----------
+        y_true, raw_prediction, sample_weight : ndarray
+            As for :meth:`loss_gradient`.
+        curvature_floor : None or float, default=None
+            ``None`` gives the exact diagonal; ``ε > 0`` floors ``ℓ''(t)``
+            at ``ε`` times the curvature with the modulating factor held
+            constant (see :func:`focal_margin_gradient_hessian`), which makes
+            every entry positive.
+
+        Returns
+        -------
+        gradient : ndarray of shape (n_samples, n_classes)
+            The weighted derivative of each sample's loss.
+        hessian : ndarray of shape (n_samples, n_classes)
+            The weighted diagonal of its Hessian, ``d²ℓ_i / dz_ij²``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from imbweight.losses import MultinomialFocalLoss
+        >>> gradient, hessian = MultinomialFocalLoss().gradient_hessian(
+        ...     np.array([0]), np.zeros((1, 4)))
+        >>> hessian
+        array([[0.1875, 0.1875, 0.1875, 0.1875]])
+        """
+        codes = np.asarray(y_true, dtype=np.intp)
+        exp_others, flat, true_index, sum_others, margin = _class_major_margin(
+            raw_prediction, codes
+        )
+        dmargin, d2margin = focal_margin_gradient_hessian(
+            margin, self.gamma, curvature_floor
+        )
+        factor = self._factor(codes, sample_weight, margin)
+        if factor is not None:
+            dmargin *= factor
+            d2margin *= factor
+        # exp_others is 1 at the largest other logit: the other terms of the
+        # sum, added without it, give 1 - r there without cancellation.
+        n_samples = margin.shape[0]
+        top_index = np.argmax(exp_others, axis=0) * n_samples
+        top_index += np.arange(n_samples)
+        top = flat[top_index]
+        flat[top_index] = 0
+        rest_top = np.add.reduce(exp_others, axis=0)
+        flat[top_index] = top
+        one_minus_ratio = np.subtract(sum_others, exp_others)
+        one_minus_ratio.reshape(-1)[top_index] = rest_top
+        one_minus_ratio /= sum_others
+        ratio = np.divide(exp_others, sum_others)
+        # hessian = r (ℓ'' r - ℓ' (1 - r)), then ℓ'' at the true class
+        hessian = np.multiply(ratio, d2margin)
+        one_minus_ratio *= dmargin
+        hessian -= one_minus_ratio
+        hessian *= ratio
+        hessian.reshape(-1)[true_index] = d2margin
+        gradient = _assemble_gradient(exp_others, flat, true_index, sum_others, dmargin)
+        return gradient, hessian.T
+
+
+def _class_major_margin(raw_prediction, codes):
+    """The softmax margin of the true class, worked class-major.
+
+    Returns ``exp_others`` of shape ``(n_classes, n_samples)`` holding
+    ``exp(z_j - max_{k≠y} z_k)`` for ``j ≠ y`` and 0 for the true class,
+    ``flat`` (a flat view of it), ``true_index`` (the flat positions of the
+    true classes), ``sum_others`` (its column sums) and the margin
+    ``t = z_y - logsumexp_{j≠y} z_j``.
+    """
+    n_samples = raw_prediction.shape[0]
+    # The work happens class-major, on a (n_classes, n_samples) copy:
+    # reductions over classes and scalings of whole rows are then NumPy
+    # loops over contiguous samples, not over a handful of classes.
+    exp_others = np.array(raw_prediction.T, order="C")
+    # Flat positions of the true classes in the class-major array.
+    true_index = codes * n_samples
+    true_index += np.arange(n_samples)
+    flat = exp_others.reshape(-1)
+    true_logit = flat[true_index]
+    # exp_others becomes exp(z_j - max_{k≠y} z_k) for j ≠ y and 0 for y.
+    # The true class is -inf for the maximum, but 0 (not -inf) for exp:
+    # a vector holding a special value sends NumPy's SIMD exp down a
+    # scalar path.
+    flat[true_index] = -np.inf
+    max_other = np.maximum.reduce(exp_others, axis=0)
+    exp_others -= max_other
+    flat[true_index] = 0
+    np.exp(exp_others, out=exp_others)
+    flat[true_index] = 0  # exp(0) = 1 there: the true class is left out
+    sum_others = np.add.reduce(exp_others, axis=0)
+    # margin = true_logit - (max_other + log(sum_others))
+    margin = np.log(sum_others)
+    margin += max_other
+    np.subtract(true_logit, margin, out=margin)
+    return exp_others, flat, true_index, sum_others, margin
+
+
+def _assemble_gradient(exp_others, flat, true_index, sum_others, dmargin):
+    """The softmax gradient from ``dℓ/dt``; overwrites its first arguments.
+
+    ``dt/dz_j`` is 1 for the true class and ``-softmax_{k≠y}(z)_j``
+    otherwise. Returns a ``(n_samples, n_classes)`` Fortran-ordered view.
+    """
+    scale = np.divide(dmargin, sum_others, out=sum_others)
+    exp_others *= np.negative(scale, out=scale)
+    flat[true_index] = dmargin
+    return exp_others.T

@@ -92,6 +92,10 @@ def test_every_section_runs_end_to_end(tmp_path, capsys):
         "Quality: PR-AUC",
         "Quality: balanced accuracy",
         "Decisions: expected cost",
+        "Boosting fit time",
+        "Boosting peak memory",
+        "Boosting quality: PR-AUC",
+        "Boosting quality: Brier of predict_posterior",
     ]:
         assert f"## {title}" in report and f"## {title}" in printed
     assert "(c) CSR binary" in report and "glass5" in report

@@ -22,10 +22,17 @@ import imbweight
 from imbweight import (
     ClassWeightedClassifier,
     ClassWeights,
+    FocalBoostingClassifier,
     FocalLogisticRegression,
     WeightedSGDClassifier,
 )
 from imbweight.pipeline import Pipeline
+
+try:  # the boosting extras (CI installs them)
+    import lightgbm
+    import xgboost
+except ImportError:
+    lightgbm = xgboost = None
 
 # Public modules that need an optional extra: without it they are left out
 # (CI installs every extra, so there nothing is left out).
@@ -80,6 +87,24 @@ INSTANCES = {
     # checks the sample_weight path and other inner classifiers).
     ClassWeightedClassifier: [ClassWeightedClassifier(LogisticRegression())],
 }
+if lightgbm is not None:
+    INSTANCES[FocalBoostingClassifier] = [
+        # LightGBM's defaults want leaves of 20 rows; the checks fit 10-30.
+        FocalBoostingClassifier(
+            lightgbm.LGBMClassifier(
+                n_estimators=10,
+                min_child_samples=1,
+                min_data_in_bin=1,
+                verbose=-1,
+                n_jobs=1,
+            )
+        ),
+        FocalBoostingClassifier(
+            xgboost.XGBClassifier(n_estimators=10, n_jobs=1),
+            gamma=0.5,
+            class_weight="balanced",
+        ),
+    ]
 
 # Public BaseEstimator subclasses that scikit-learn's checks do not apply to.
 NOT_CHECKED = {
@@ -94,6 +119,10 @@ NOT_CHECKED = {
         "Pipeline; tests/test_pipeline.py tests it"
     ),
 }
+if lightgbm is None:
+    NOT_CHECKED[FocalBoostingClassifier] = (
+        "needs the lightgbm and xgboost extras, which are not installed"
+    )
 
 
 def _instances(cls):
@@ -119,6 +148,22 @@ _DRAWS_DIFFER = (
     "draws, not draw by draw: the repeated data has more rows, so other batches"
 )
 _NO_PARTIAL_FIT = "partial_fit raises with early_stopping=True, as SGDClassifier's does"
+# LightGBM bins features and checks min_child_samples by counting rows, not
+# weights: repeating a row moves bin edges and allows other splits than
+# weighting it (LGBMClassifier with its own objective fails these checks too).
+_ROWS_COUNTED = (
+    "LightGBM's feature bins and min_child_samples count rows, not weights, so "
+    "a repeated row and a weighted one grow different trees"
+)
+# XGBoost keeps gradients in float32: a row of weight w brings round(w g), its
+# w repeats w round(g), so the leaf sums differ by ~1e-7 relative (the first
+# tree's covers already do). On the check's 15 random rows of 30 features many
+# splits nearly tie, and a later tree takes another one.
+_FLOAT32_SUMS = (
+    "XGBoost rounds each row's weighted gradient to float32, so a weighted row "
+    "and its repeats give sums that differ by ~1e-7, enough to break the near "
+    "ties between splits of the check's 15 rows of 30 random features"
+)
 # The one table of expected failures: the class, the parameter values an
 # instance must have for the failure to be expected, the check and the reason.
 EXPECTED_FAILURES = [
@@ -152,6 +197,16 @@ EXPECTED_FAILURES = [
         "the check's 50 training rows leave 5 for validation; which epoch is "
         "restored is decided by the weighted loss of those 5 random rows, which "
         "can prefer an epoch before the 1000:0.0001 class weights dominate",
+    ),
+    # The LightGBM instance (gamma=2) and the XGBoost one (gamma=0.5).
+    *(
+        (FocalBoostingClassifier, {"gamma": gamma}, check, reason)
+        for gamma, reason in ((2.0, _ROWS_COUNTED), (0.5, _FLOAT32_SUMS))
+        for check in (
+            "check_sample_weight_equivalence_on_dense_data",
+            "check_sample_weight_equivalence_on_sparse_data",
+        )
+        if lightgbm is not None
     ),
 ]
 

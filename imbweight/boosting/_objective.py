@@ -1,0 +1,410 @@
+"""The weighted focal objective and its evaluation metrics, engine-neutral.
+
+Conventions
+-----------
+A booster hands an objective its labels (the class codes ``0 .. K-1`` as
+floats), its raw scores (the init score included) and, when the training
+set has them, one weight per row. :class:`FocalObjective` returns the
+gradient and the Hessian (diagonal) of
+
+    Σ_i w_i c_{y_i} α_{y_i} ℓ_γ(y_i, z_i)
+
+with respect to the raw scores ``z``: ``w`` the row weights the booster
+holds, ``c`` optional class weights, ``α`` the focal α, ``ℓ_γ`` the sigmoid
+(two classes, ``z`` of shape ``(n,)``) or softmax (``K > 2`` classes,
+``(n, K)``) focal loss of :mod:`imbweight.losses`. Neither LightGBM (since
+4.0) nor XGBoost multiplies a custom objective's output by the weights: the
+objective does.
+
+**Curvature floor.** For ``γ > 0`` the focal loss is not convex: its exact
+second derivative is negative for badly classified rows (``p_t < 0.058`` at
+``γ = 2``). A leaf's Newton step ``-Σg / Σh`` then points uphill, or is
+unbounded, once such rows dominate the leaf (LightGBM stops splitting it).
+The objective keeps the exact second derivative where it is at least
+``CURVATURE_FLOOR`` (1) times the curvature the loss would have if its
+modulating factor ``(1 - p_t)^γ`` were a constant weight,
+``α_t w p_t (1 - p_t)^(γ+1)``, and takes that curvature elsewhere (see
+:func:`imbweight.losses.focal_margin_gradient_hessian`). On well classified
+rows the exact curvature is larger (by ``(γ + 1)²`` as ``p_t → 1``), so the
+floor only changes badly classified rows (``p_t < 0.085`` at ``γ = 2``,
+which holds the non-convex region); there a leaf takes the Newton step of
+the weighted log-loss with the modulating factor as a fixed weight, the
+step the engines take for their own log-loss. At ``γ = 0`` the floor is the
+exact curvature, so the objective is exactly the weighted log-loss. A
+smaller fraction keeps more of the exact curvature but lets one round move
+a leaf that many times further: on a group of rows starting at ``p_t = 0.05``
+(the focal optimum of the whole data lies there), one round at learning rate
+0.1 sent its raw score from -3 to +23 with 0.1 and to +190 with 0.01, and
+left it there, where 1 converged to the group's optimum, 0.7 (LightGBM's own
+binary objective jumped to +93).
+
+**Softmax Hessian scale.** Boosters fit one tree per class with the
+diagonal of the softmax Hessian, treating the ``K`` scores as free although
+they are redundant (adding a constant to all changes nothing). Each engine
+compensates with a constant factor on the diagonal of its built-in
+objective: LightGBM ``K / (K - 1)`` (Friedman's multiclass GBDT), XGBoost
+``2``. ``hessian_scale`` applies the engine's factor to the focal diagonal
+for every ``γ``: it stems from the softmax parametrisation, not from the
+per-class loss, and keeping it makes the model continuous in ``γ``, with
+``γ = 0`` reproducing the engine's built-in multiclass objective.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from scipy.special import softmax
+from sklearn.metrics import average_precision_score
+
+from imbweight._fit_problem import resolve_alpha
+from imbweight._targets import target_kind_of_classes
+from imbweight.losses import BinaryFocalLoss, MultinomialFocalLoss
+
+__all__ = [
+    "CURVATURE_FLOOR",
+    "METRICS",
+    "DatasetObjective",
+    "FocalMetric",
+    "FocalObjective",
+    "MetricCallable",
+    "SklearnObjective",
+    "class_weight_table",
+    "make_objective",
+]
+
+#: ``ε`` of the curvature floor: the exact curvature is used where it is at
+#: least this fraction of the curvature with the modulating factor held
+#: constant (see the module docstring for why 1).
+CURVATURE_FLOOR = 1.0
+
+#: Rows per block of the objective: its temporaries stay in cache and a few
+#: MiB in size, whatever the number of rows.
+BLOCK_ROWS = 1 << 15
+
+#: Metric name to whether a larger value is better.
+METRICS = {"focal_loss": False, "average_precision": True}
+
+
+def class_weight_table(class_weight, n_classes):
+    """Class weights as an array indexed by class code, or None.
+
+    Parameters
+    ----------
+    class_weight : None, dict or array-like of shape (n_classes,)
+        A dict maps class codes ``0 .. n_classes - 1`` to weights (codes it
+        omits weigh 1).
+    n_classes : int
+        Number of classes.
+
+    Returns
+    -------
+    table : None or ndarray of shape (n_classes,)
+
+    Raises
+    ------
+    ValueError
+        If a key is not a class code, the length is wrong, or a weight is
+        negative or not finite.
+    """
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, dict):
+        unknown = [
+            code
+            for code in class_weight
+            if not isinstance(code, Integral) or not 0 <= code < n_classes
+        ]
+        if unknown:
+            raise ValueError(
+                f"class_weight keys must be class codes 0 .. {n_classes - 1}; "
+                f"got {unknown}."
+            )
+        class_weight = [class_weight.get(code, 1.0) for code in range(n_classes)]
+    table = np.asarray(class_weight, dtype=np.float64)
+    if table.shape != (n_classes,):
+        raise ValueError(
+            f"class_weight must have one weight per class, shape ({n_classes},); "
+            f"got shape {table.shape}."
+        )
+    if not np.all(np.isfinite(table) & (table >= 0)):
+        raise ValueError(
+            f"class_weight must be finite and non-negative; got {table.tolist()}."
+        )
+    return table
+
+
+class _WeightedFocalLoss:
+    """What the objective and the metric share: the loss and the weights."""
+
+    def __init__(self, gamma, alpha, class_weight, n_classes):
+        if not (isinstance(n_classes, Integral) and n_classes >= 2):
+            raise ValueError(f"n_classes must be an integer >= 2; got {n_classes!r}.")
+        if not gamma >= 0:
+            raise ValueError(f"gamma must be >= 0; got {gamma!r}.")
+        self.gamma = float(gamma)
+        self.n_classes = int(n_classes)
+        self.alpha = resolve_alpha(
+            alpha, target_kind_of_classes(n_classes), np.arange(n_classes)
+        )
+        self.class_weight = class_weight_table(class_weight, n_classes)
+        loss = BinaryFocalLoss if n_classes == 2 else MultinomialFocalLoss
+        self.loss = loss(gamma=self.gamma, alpha=self.alpha)
+
+    def row_weights(self, codes, weight):
+        """Row weight times class weight, or None when both are absent."""
+        if weight is not None and np.size(weight) == 0:
+            weight = None  # XGBoost's "no weights"
+        if self.class_weight is not None:
+            per_row = self.class_weight[codes]
+            return per_row if weight is None else per_row * weight
+        return None if weight is None else np.asarray(weight, dtype=np.float64)
+
+    def _codes(self, labels):
+        """Class codes as small integers (the labels come as floats)."""
+        return np.asarray(labels).astype(np.uint8 if self.n_classes < 256 else np.intp)
+
+    def _codes_raw(self, labels, raw):
+        """Class codes, and the raw scores as float64 of the expected shape."""
+        return self._codes(labels), self._raw(raw, np.shape(labels)[0])
+
+    def _raw(self, raw, n_samples, dtype=np.float64):
+        """The raw scores, in ``dtype`` (None keeps theirs), of the expected shape."""
+        raw = np.asarray(raw, dtype=dtype)
+        if self.n_classes > 2 and raw.ndim == 1:
+            # Boosters that hand a flat array order it class-major.
+            raw = raw.reshape((n_samples, self.n_classes), order="F")
+        expected = (n_samples,) if self.n_classes == 2 else (n_samples, self.n_classes)
+        if raw.shape != expected:
+            raise ValueError(
+                f"The booster gave raw scores of shape {raw.shape}; a "
+                f"{self.n_classes}-class objective expects {expected}."
+            )
+        return raw
+
+
+class FocalObjective(_WeightedFocalLoss):
+    """Gradient and Hessian of the weighted focal loss, for a booster.
+
+    Parameters
+    ----------
+    gamma : float
+        Focusing parameter, ``gamma >= 0``.
+    alpha : None, float or array-like of shape (n_classes,), default=None
+        Focal α: the weight of class 1 (negatives get ``1 - alpha``) for two
+        classes, one weight per class code for more.
+    class_weight : None, dict or array-like of shape (n_classes,), default=None
+        Weight of each class code, multiplied into the row weights.
+    n_classes : int, default=2
+        Number of classes: 2 for a sigmoid, more for a softmax.
+    hessian_scale : float, default=1.0
+        Factor on the softmax Hessian diagonal (see the module docstring).
+    curvature_floor : float, default=CURVATURE_FLOOR
+        ``ε`` of the curvature floor (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imbweight.boosting._objective import FocalObjective
+    >>> gradient, hessian = FocalObjective(gamma=0.0).gradient_hessian(
+    ...     np.array([1.0, 0.0]), np.zeros(2))
+    >>> gradient, hessian
+    (array([-0.5,  0.5]), array([0.25, 0.25]))
+    """
+
+    def __init__(
+        self,
+        gamma,
+        alpha=None,
+        class_weight=None,
+        n_classes=2,
+        hessian_scale=1.0,
+        curvature_floor=CURVATURE_FLOOR,
+    ):
+        super().__init__(gamma, alpha, class_weight, n_classes)
+        self.hessian_scale = float(hessian_scale)
+        self.curvature_floor = float(curvature_floor)
+        self._rows = None
+
+    def __getstate__(self):
+        # The training rows' codes and weights are a cache, not the model.
+        return {**self.__dict__, "_rows": None}
+
+    def release_rows(self):
+        """Forget the training rows' codes and weights (after training)."""
+        self._rows = None
+
+    def _training_rows(self, labels, weight):
+        """Class codes and row × class weights, computed once per training set.
+
+        The engines hand the same label and weight arrays every round
+        (LightGBM's dataset keeps them); held here, they are not freed, so
+        the same objects are the same arrays.
+        """
+        rows = self._rows
+        if rows is not None and rows[0] is labels and rows[1] is weight:
+            return rows[2], rows[3]
+        codes = self._codes(labels)
+        row_weight = self.row_weights(codes, weight)
+        self._rows = (labels, weight, codes, row_weight)
+        return codes, row_weight
+
+    def gradient_hessian(self, labels, raw, weight=None, dtype=np.float64):
+        """Gradient and Hessian (diagonal) with respect to the raw scores.
+
+        Parameters
+        ----------
+        labels : array-like of shape (n_samples,)
+            Class codes (integers, possibly as floats).
+        raw : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Raw scores, init score included; a flat class-major array of
+            ``n_samples * n_classes`` scores is accepted for a softmax.
+        weight : None or array-like of shape (n_samples,), default=None
+            Row weights; an empty array means none.
+        dtype : dtype, default=float64
+            Of the results: boosters keep float32 gradients, so producing
+            them saves the engines a converted copy.
+
+        Returns
+        -------
+        gradient, hessian : ndarray of the shape of ``raw``
+            Fortran-ordered for a softmax (the class-major order boosters
+            use).
+        """
+        codes, weight = self._training_rows(labels, weight)
+        # Converted to float64 block by block: XGBoost's float32 scores are
+        # not copied whole.
+        raw = self._raw(raw, codes.shape[0], dtype=None)
+        gradient = np.empty(raw.shape, dtype=dtype, order="F")
+        hessian = np.empty(raw.shape, dtype=dtype, order="F")
+        floor = self.curvature_floor if self.gamma > 0 else None
+        for start in range(0, codes.shape[0], BLOCK_ROWS):
+            rows = slice(start, start + BLOCK_ROWS)
+            gradient[rows], block_hessian = self.loss.gradient_hessian(
+                codes[rows],
+                np.asarray(raw[rows], dtype=np.float64),
+                None if weight is None else weight[rows],
+                curvature_floor=floor,
+            )
+            # Scaled in float64, before the rounding to ``dtype``, as the
+            # engines scale their own.
+            if self.hessian_scale != 1.0:
+                block_hessian *= self.hessian_scale
+            hessian[rows] = block_hessian
+        return gradient, hessian
+
+
+class FocalMetric(_WeightedFocalLoss):
+    """An evaluation metric of a booster's raw scores, on probabilities.
+
+    ``"focal_loss"`` is the weighted focal loss of the objective, divided
+    by the total row × class weight (lower is better). ``"average_precision"``
+    is the area under the precision-recall curve of class 1 (two classes) or
+    the macro average over classes of the one-vs-rest ones, with the row
+    weights only (higher is better); it depends only on how the link
+    (sigmoid, softmax) ranks the rows, so the raw scores of two classes are
+    ranked as they are.
+
+    Parameters
+    ----------
+    name : {"focal_loss", "average_precision"}
+        The metric.
+    gamma, alpha, class_weight, n_classes
+        As :class:`FocalObjective`; only ``"focal_loss"`` uses ``gamma``,
+        ``alpha`` and ``class_weight``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imbweight.boosting._objective import FocalMetric
+    >>> metric = FocalMetric("average_precision", gamma=2.0)
+    >>> metric.evaluate(np.array([0.0, 1.0, 1.0]), np.array([-1.0, 2.0, 0.5]))
+    1.0
+    """
+
+    def __init__(self, name, gamma, alpha=None, class_weight=None, n_classes=2):
+        if not isinstance(name, str) or name not in METRICS:
+            raise ValueError(
+                f"eval_metric must be one of {sorted(METRICS)}; got {name!r}."
+            )
+        super().__init__(gamma, alpha, class_weight, n_classes)
+        self.name = name
+        self.higher_is_better = METRICS[name]
+
+    def evaluate(self, labels, raw, weight=None):
+        """The metric of raw scores (init score included).
+
+        Parameters
+        ----------
+        labels : array-like of shape (n_samples,)
+            Class codes.
+        raw : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Raw scores, init score included.
+        weight : None or array-like of shape (n_samples,), default=None
+            Row weights; an empty array means none.
+
+        Returns
+        -------
+        value : float
+        """
+        codes, raw = self._codes_raw(labels, raw)
+        if self.name == "average_precision":
+            weight = None if weight is None or np.size(weight) == 0 else weight
+            if self.n_classes > 2:
+                indicator = codes[:, None] == np.arange(self.n_classes)
+                return float(
+                    average_precision_score(
+                        indicator, softmax(raw, axis=1), sample_weight=weight
+                    )
+                )
+            return float(average_precision_score(codes, raw, sample_weight=weight))
+        weight = self.row_weights(codes, weight)
+        loss = self.loss.loss(codes, raw, weight)
+        total = codes.shape[0] if weight is None else np.sum(weight)
+        return float(np.sum(loss) / total)
+
+
+class DatasetObjective:
+    """``objective(preds, data)`` for ``lightgbm.train`` and ``xgboost.train``.
+
+    Both engines hand the training set, whose ``get_label()`` and
+    ``get_weight()`` give the class codes and the row weights.
+    """
+
+    def __init__(self, objective):
+        self.objective = objective
+
+    def __call__(self, preds, data):
+        return self.objective.gradient_hessian(
+            data.get_label(), preds, data.get_weight(), dtype=np.float32
+        )
+
+
+class SklearnObjective:
+    """``objective(y_true, y_pred, sample_weight=None)`` for the wrappers.
+
+    ``LGBMClassifier`` passes the weights as the third argument of a
+    three-argument objective, ``XGBClassifier`` as the ``sample_weight``
+    keyword; this signature takes both.
+    """
+
+    def __init__(self, objective):
+        self.objective = objective
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        return self.objective.gradient_hessian(
+            y_true, y_pred, sample_weight, dtype=np.float32
+        )
+
+
+def make_objective(gamma, alpha, class_weight, n_classes, hessian_scale, sklearn):
+    """A :class:`FocalObjective` in the calling convention asked for."""
+    objective = FocalObjective(
+        gamma, alpha, class_weight, n_classes, hessian_scale=hessian_scale
+    )
+    return (SklearnObjective if sklearn else DatasetObjective)(objective)
+
+
+class MetricCallable:
+    """A :class:`FocalMetric` in an engine's calling convention."""
+
+    def __init__(self, metric):
+        self.metric = metric
