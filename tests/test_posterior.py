@@ -334,41 +334,59 @@ def test_adjust_prior_errors(args, kwargs, match):
 def test_logit_adjusted_loss_equals_plain_cross_entropy_then_adjust_prior():
     # The docstring's claim, checked directly: the softmax of the minimiser
     # of the logit-adjusted loss (softmax of z + τ log π, cross-entropy, L2
-    # on W only) is adjust_prior of the plain cross-entropy model.
+    # on W only) is adjust_prior of the plain cross-entropy model. The
+    # intercepts are not penalised, so the adjusted minimiser is the plain
+    # one with its intercepts shifted by -τ log π: that point has the same
+    # gradient under the adjusted objective as the plain minimiser under the
+    # plain one (so it is the adjusted minimiser, both being strictly convex
+    # up to a common intercept shift that moves no probability), and its
+    # unadjusted softmax must be adjust_prior of the plain probabilities.
+    # Checking the shifted point rather than solving twice keeps the test
+    # independent of how close a second solve gets to the machine-precision
+    # floor of its line search.
     X, y, _ = _known_softmax(n=3000, seed=1)
     n_features, n_classes = X.shape[1], 3
     prior = np.bincount(y) / y.size
     onehot = np.eye(n_classes)[y]
     C = 10.0
 
-    def fit(offset):
-        def objective(theta):
-            W = theta[:-n_classes].reshape(n_features, n_classes)
-            b = theta[-n_classes:]
-            z = X @ W + b + offset
-            log_p = z - logsumexp(z, axis=1, keepdims=True)
-            residual = np.exp(log_p) - onehot
-            value = -C * np.sum(onehot * log_p) / y.size + 0.5 * np.sum(W**2)
-            grad_W = C * X.T @ residual / y.size + W
-            grad_b = C * residual.sum(axis=0) / y.size
-            return value, np.concatenate([grad_W.ravel(), grad_b])
+    def split(theta):
+        return theta[:-n_classes].reshape(n_features, n_classes), theta[-n_classes:]
 
-        theta0 = np.zeros(n_features * n_classes + n_classes)
-        result = minimize(
-            objective, theta0, jac=True, method="BFGS", options={"gtol": 1e-9}
-        )
-        assert np.max(np.abs(result.jac)) < 1e-8
-        W = result.x[:-n_classes].reshape(n_features, n_classes)
-        return softmax(X @ W + result.x[-n_classes:], axis=1)
+    def objective(theta, offset):
+        W, b = split(theta)
+        z = X @ W + b + offset
+        log_p = z - logsumexp(z, axis=1, keepdims=True)
+        residual = np.exp(log_p) - onehot
+        value = -C * np.sum(onehot * log_p) / y.size + 0.5 * np.sum(W**2)
+        grad_W = C * X.T @ residual / y.size + W
+        grad_b = C * residual.sum(axis=0) / y.size
+        return value, np.concatenate([grad_W.ravel(), grad_b])
+
+    theta0 = np.zeros(n_features * n_classes + n_classes)
+    plain = minimize(
+        objective, theta0, args=(0.0,), jac=True, method="BFGS", options={"gtol": 1e-9}
+    )
+    # Converged: the gradient is far below the coefficients' scale (~1).
+    assert np.max(np.abs(plain.jac)) < 1e-6
 
     tau = 0.7
-    plain = fit(0.0)
-    adjusted = fit(tau * np.log(prior))
-    # Both solves end with gradients below 1e-8 on a problem whose
-    # curvature is at least ~0.01 in every direction but the common shift
-    # of the intercepts (which moves no probability): coefficients, hence
-    # probabilities, are within ~1e-6 of each minimiser.
-    np.testing.assert_allclose(adjusted, adjust_prior(plain, prior, tau=tau), atol=1e-6)
+    offset = tau * np.log(prior)
+    shifted = plain.x.copy()
+    shifted[-n_classes:] -= offset
+    _, adjusted_gradient = objective(shifted, offset)
+    # Same logits z + offset as the plain minimiser: equal gradients up to
+    # rounding of the O(1) logits.
+    np.testing.assert_allclose(adjusted_gradient, plain.jac, rtol=0, atol=1e-12)
+
+    W, b = split(plain.x)
+    W_adjusted, b_adjusted = split(shifted)
+    np.testing.assert_allclose(
+        softmax(X @ W_adjusted + b_adjusted, axis=1),
+        adjust_prior(softmax(X @ W + b, axis=1), prior, tau=tau),
+        rtol=0,
+        atol=1e-12,
+    )
 
 
 # --------------------------------------------- acceptance: known posterior
@@ -437,8 +455,13 @@ def test_recovered_posteriors_after_weighting_and_resampling(make_data, name):
 # Measured (50 trees, seeds 0-1): within 0.1-3.8 % of the plain forest's
 # Brier score with min_samples_leaf=50; from -0.1 % to 10 % fully grown, the
 # 10 % after under-sampling, where fully grown trees fit 5 % of the rows and
-# their estimation error dominates. The bounds asserted (6 % and 20 %) say
-# "approximate, not far"; the raw probabilities are 1.05-8.5 times worse.
+# their estimation error dominates (scikit-learn 1.7 gives up to 6 % for
+# balanced weights). The bounds asserted (6 % and 20 %) say "approximate, not
+# far". Where the raw probabilities are distorted beyond that bound (1.2-8.5
+# times the plain Brier score after resampling) the correction must improve
+# them; a fully grown forest with balanced weights is not distorted (pure
+# leaves keep their frequencies whatever the weights: raw 0.996-1.002), so
+# there the correction can only cost, within the bound.
 @pytest.mark.slow
 @pytest.mark.parametrize("make_data", [_known_binary, _known_softmax])
 @pytest.mark.parametrize("min_samples_leaf, bound", [(50, 1.06), (1, 1.20)])
@@ -453,7 +476,9 @@ def test_recovered_forest_posteriors_are_approximate(
     print(f"\n{make_data.__name__}, forest min_samples_leaf={min_samples_leaf}")
     _print_ratios(rows)
     assert all(recovered <= bound for *_, recovered in rows), rows
-    assert all(recovered < raw for *_, raw, recovered in rows), rows
+    distorted = [(raw, recovered) for *_, raw, recovered in rows if raw > bound]
+    assert distorted, rows
+    assert all(recovered < raw for raw, recovered in distorted), rows
 
 
 def _brier_ratios(make_data, plain, weighted, seeds):
