@@ -821,9 +821,14 @@ def test_every_strategy_failing_ends_with_one_line(monkeypatch, tmp_path, capsys
 
 
 def test_ctrl_c_while_importing_ends_with_one_line(tmp_path):
-    # A real SIGINT, sent while the command imports scikit-learn.
+    # A real SIGINT, sent while the command imports scikit-learn. Python
+    # leaves SIGINT ignored when its parent ignored it (as a shell does for
+    # a command started with '&'), so the script installs the handler a
+    # terminal user has.
     script = f"""
 import os, signal, sys
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 class InterruptAtImport:
     def find_spec(self, name, path=None, target=None):

@@ -468,8 +468,10 @@ def test_recovered_posteriors_after_weighting_and_resampling(make_data, name):
 def test_recovered_forest_posteriors_are_approximate(
     make_data, min_samples_leaf, bound
 ):
+    # n_jobs=2 (CI's cores): each tree has its own seed, so the forest is
+    # the same at any n_jobs.
     forest = RandomForestClassifier(
-        n_estimators=50, min_samples_leaf=min_samples_leaf, random_state=0
+        n_estimators=50, min_samples_leaf=min_samples_leaf, random_state=0, n_jobs=2
     )
     weighted = ClassWeightedClassifier(clone(forest), "balanced")
     rows = _brier_ratios(make_data, forest, weighted, ACCEPTANCE_SEEDS[:2])
