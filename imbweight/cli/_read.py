@@ -35,6 +35,7 @@ from imbweight.cli._columns import (
     parse_feature,
     parse_target,
 )
+from imbweight.cli._encoder import Column, ColumnEncoder, pandas_names
 from imbweight.cli._errors import UserError
 
 __all__ = ["load_csv", "read_target"]
@@ -66,6 +67,7 @@ class _Source:
     encoding: str
     size: int
     data: bytes = None
+    pandas_header: list = None
 
     def columns(self):
         """Unique names for pandas: the header may repeat or omit names."""
@@ -164,7 +166,7 @@ def _open(path, sep=None, encoding=None):
         raise UserError(f"{path} is empty")
     # Names appear in one-line messages: no line breaks in them.
     names = [re.sub(r"[\r\n\v\f]+", " ", name).strip() for name in header]
-    return _Source(path, names, sep, encoding, size, data)
+    return _Source(path, names, sep, encoding, size, data, pandas_names(header))
 
 
 class _Counting(io.RawIOBase):
@@ -436,7 +438,7 @@ def load_csv(
     if not labelled.all():
         frame = frame.iloc[rows]
 
-    features, names, kinds, categorical = [], [], [], []
+    features, names, kinds, categorical, columns = [], [], [], [], []
     dropped, converted = {}, {}
     for j, name in enumerate(source.header):
         if j == j_target or j in left_out:
@@ -453,6 +455,15 @@ def load_csv(
             converted.setdefault(feature.converted, []).append(name)
         if feature.kind == "categorical":
             categorical.append(len(features))
+        columns.append(
+            Column(
+                source.pandas_header[j],
+                feature.kind,
+                None if feature.converted == "date" else feature.converted,
+                feature.form,
+                () if feature.categories is None else tuple(feature.categories),
+            )
+        )
         features.append(feature.values)
         names.append(name)
         kinds.append(feature.kind)
@@ -482,7 +493,9 @@ def load_csv(
         name for kind in DROPPED for name in dropped.get(kind, [])
     ]
     origin = _read_summary(source, n_rows, target, kinds, all_dropped)
-    return Dataset(source.path.stem, X, y, names, categorical, origin)
+    return Dataset(
+        source.path.stem, X, y, names, categorical, origin, ColumnEncoder(columns)
+    )
 
 
 def read_target(path, target="target", *, sep=None, encoding=None, warn=None):
