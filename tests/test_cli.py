@@ -820,6 +820,23 @@ def test_compare_without_matplotlib_says_what_to_install(monkeypatch, tmp_path, 
         (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
         (["compare", "--sep", ";;"], "argument --sep: must be one character"),
         (["weights", "--encoding", "klingon"], "argument --encoding: unknown encoding"),
+        (
+            ["compare", "--strategies", "logreg,nope"],
+            "argument --strategies: unknown strategy 'nope'; the strategies are "
+            "logreg, balanced,",
+        ),
+        (["compare", "--strategies", ","], "name at least one strategy"),
+        (["compare", "--metric", "auc"], "argument --metric: invalid choice: 'auc'"),
+        (["compare", "--repeats", "0"], "argument --repeats: must be at least 1"),
+        (
+            ["compare", "--metric", "expected_cost"],
+            "--metric expected_cost needs the costs",
+        ),
+        (
+            ["compare", "--cost-matrix", "c.csv", "--cost-fn", "2"],
+            "give the costs either with --cost-matrix or with --cost-fn/--cost-fp",
+        ),
+        (["compare", "--cost-fp", "-1"], "argument --cost-fp: must be a number >= 0"),
     ],
 )
 def test_argument_errors_end_with_one_line_and_exit_code_2(argv, message, capsys):
@@ -926,16 +943,17 @@ def messy_run(tmp_path_factory):
     path = write_csv(folder / "messy.csv", header, rows)
     argv = ["compare", "--csv", path, "--target", "churned", "--drop", "leak"]
     argv += ["--cv", "2", "--repeats", "1", "--no-plots", "--out", folder / "out"]
+    argv += ["--save-model", folder / "model.joblib"]
     stdout, stderr = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sys, "stdout", stdout)
         patch.setattr(sys, "stderr", stderr)
         code = main([str(arg) for arg in argv])
-    return code, stdout.getvalue(), stderr.getvalue()
+    return code, stdout.getvalue(), stderr.getvalue(), path, folder / "model.joblib"
 
 
 def test_compare_on_a_messy_csv_says_what_it_read_and_did(messy_run):
-    code, out, err = messy_run
+    code, out, err, _, _ = messy_run
     assert code == 0, err
     # under the heading, wrapped
     assert " ".join(line.strip() for line in out.splitlines()[1:3]) == (
@@ -954,6 +972,204 @@ def test_compare_on_a_messy_csv_says_what_it_read_and_did(messy_run):
         "('1,234.5' as 1234.5): spend",
         "imbweight: warning: read as dates, in days since 1970-01-01: signup",
     ]
+
+
+def _same_features(model, frame, path, target, drop=()):
+    """The saved model's first step reads the DataFrame as compare read the file."""
+    from imbweight.cli._read import load_csv
+
+    dataset = load_csv(path, target, drop=drop, warn=lambda message: None)
+    labelled = frame[target].notna().to_numpy()
+    features = model[0].transform(frame.drop(columns=[target]))[labelled]
+    np.testing.assert_array_equal(features, dataset.X)
+    return dataset
+
+
+def test_saved_model_reads_dates_and_local_numbers(messy_run):
+    pd = pytest.importorskip("pandas")
+    joblib = pytest.importorskip("joblib")
+    code, out, err, path, saved = messy_run
+    assert code == 0, err
+    model = joblib.load(saved)
+    frame = pd.read_csv(path)
+    _same_features(model, frame, path, "churned", drop=["leak"])
+    assert model.classes_.tolist() == ["YES", "Yes", "no"]
+    assert set(model.predict(frame.drop(columns=["churned"]))) <= {"YES", "Yes", "no"}
+    assert f"model = joblib.load({str(saved)!r})" in out
+
+
+# ----------------------------------------------------------- decisions, model
+def test_list_strategies(capsys):
+    code, out, err = run(["compare", "--list-strategies"], capsys)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines] == [e.name for e in _compare.CATALOGUE]
+    sgd = next(line for line in lines if line.startswith("sgd+balanced"))
+    assert sgd.endswith("(opt-in: name it in --strategies)")
+    assert any(line.split()[1:3] == ["boosting", "focal"] for line in lines)
+
+
+@pytest.fixture(scope="module")
+def saved_run(mixed_csv, tmp_path_factory):
+    """compare on the mixed CSV, two strategies, the model saved."""
+    folder = tmp_path_factory.mktemp("saved")
+    argv = ["compare", "--csv", mixed_csv, "--target", "status", "--cv", "3"]
+    argv += ["--repeats", "1", "--strategies", "balanced,lightgbm+balanced"]
+    argv += ["--no-plots", "--out", folder / "out"]
+    argv += ["--save-model", folder / "model.joblib"]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdout", stdout)
+        patch.setattr(sys, "stderr", stderr)
+        code = main([str(arg) for arg in argv])
+    return code, stdout.getvalue(), stderr.getvalue(), folder, argv
+
+
+def test_saved_model_takes_a_dataframe_of_the_files_columns(saved_run, mixed_csv):
+    pd = pytest.importorskip("pandas")
+    joblib = pytest.importorskip("joblib")
+    code, out, err, folder, _ = saved_run
+    assert code == 0, err
+    model = joblib.load(folder / "model.joblib")
+    frame = pd.read_csv(mixed_csv, sep=";")
+    dataset = _same_features(model, frame, mixed_csv, "status")
+    X = frame.drop(columns=["status"])
+    assert model.classes_.tolist() == ["alert", "ok"]  # the labels of the file
+    proba = model.predict_proba(X)
+    assert proba.shape == (len(frame), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    decisions = model.predict(X)
+    assert set(decisions) == {"alert", "ok"}  # balanced weights flag some
+    # It is the recommended strategy refitted on all the rows.
+    result = json.loads((folder / "out" / "results.json").read_text())
+    assert f"Saved {result['recommended']}, refitted on all 300 rows" in out
+    refitted = _compare.refit(
+        _compare.compare(dataset, cv=3, n_repeats=1, strategies=[result["recommended"]])
+    )
+    labelled = frame["status"].notna().to_numpy()
+    np.testing.assert_allclose(
+        proba[labelled], refitted.predict_proba(dataset.X), rtol=1e-12
+    )
+
+
+def test_saved_model_has_a_skops_copy(saved_run, mixed_csv):
+    pd = pytest.importorskip("pandas")
+    skops_io = pytest.importorskip("skops.io")
+    joblib = pytest.importorskip("joblib")
+    out, folder = saved_run[1], saved_run[3]
+    path = folder / "model.skops"
+    assert f"{folder / 'model.joblib'} and {path}" in out
+    untrusted = skops_io.get_untrusted_types(file=path)
+    model = skops_io.load(path, trusted=untrusted)
+    X = pd.read_csv(mixed_csv, sep=";").drop(columns=["status"])
+    np.testing.assert_array_equal(
+        model.predict_proba(X), joblib.load(folder / "model.joblib").predict_proba(X)
+    )
+
+
+def test_save_model_refuses_to_replace_a_file(saved_run, capsys):
+    _, _, _, folder, argv = saved_run
+    before = (folder / "model.joblib").read_bytes()
+    argv = [folder / "out2" if arg == folder / "out" else arg for arg in argv]
+    code, out, err = run(argv, capsys)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"imbweight compare: error: {folder / 'model.joblib'} already exists: pass "
+        "--overwrite to replace it, or choose another --save-model\n"
+    )
+    assert (folder / "model.joblib").read_bytes() == before
+    assert not (folder / "out2").exists()
+
+
+@pytest.fixture
+def cost_csv(tmp_path):
+    path = tmp_path / "costs.csv"
+    path.write_text("truth \\ decision,ok,alert\nok,0,1\nalert,10,0\n")
+    return path
+
+
+def test_compare_with_a_cost_matrix_ranks_by_expected_cost(
+    mixed_csv, cost_csv, tmp_path, capsys
+):
+    argv = ["compare", "--csv", mixed_csv, "--target", "status", "--cv", "3"]
+    argv += ["--repeats", "1", "--strategies", "logreg,balanced", "--no-plots"]
+    code, out, err = run([*argv, "--cost-matrix", cost_csv, "--out", tmp_path], capsys)
+    assert code == 0, err
+    result = json.loads((tmp_path / "results.json").read_text())
+    assert result["ranked_by"] == "expected_cost"
+    assert result["cost_matrix"] == [[0.0, 10.0], [1.0, 0.0]]  # sorted: alert, ok
+    text = " ".join(out.split())  # unwrapped
+    assert "the class of least expected cost under the cost matrix" in text
+    costs = [r["scores"]["expected_cost"]["mean"] for r in result["results"]]
+    assert costs == sorted(costs)  # lower is better
+    # The same matrix from the binary flags: a missed alert costs 10.
+    flags = ["--cost-fn", "10", "--cost-fp", "1", "--out", tmp_path / "flags"]
+    code, _, err = run([*argv, *flags], capsys)
+    assert code == 0, err
+    again = json.loads((tmp_path / "flags" / "results.json").read_text())
+    assert again["cost_matrix"] == result["cost_matrix"]
+    assert [r["scores"] for r in again["results"]] == [
+        r["scores"] for r in result["results"]
+    ]
+
+
+def test_compare_ranks_by_f1_at_a_tuned_threshold(tmp_path, capsys):
+    argv = ["compare", "--dataset", "glass5", "--cv", "3", "--repeats", "1"]
+    argv += ["--strategies", "logreg", "--metric", "f1", "--no-plots"]
+    code, out, err = run([*argv, "--out", tmp_path], capsys)
+    assert code == 0, err
+    header = next(line for line in out.splitlines() if line.startswith("rank"))
+    assert header.split()[2:4] == ["minority", "F1"]
+    text = " ".join(out.split())  # unwrapped
+    assert "tuned by an inner cross-validation of each training fold" in text
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--cost-matrix", "{missing}"], "no such file: {missing}"),
+        (
+            ["--cost-matrix", "{wrong_labels}"],
+            "the cost matrix {wrong_labels} must have one row per class (a, b)",
+        ),
+        (["--cost-matrix", "{not_numbers}"], "holds a cell that is not a number"),
+        (["--cost-matrix", "{negative}"], "must be finite numbers >= 0"),
+    ],
+)
+def test_bad_cost_matrices_end_with_one_line(
+    bad_csvs, tmp_path, capsys, arguments, message
+):
+    files = {
+        "missing": tmp_path / "missing.csv",
+        "wrong_labels": tmp_path / "wrong.csv",
+        "not_numbers": tmp_path / "text.csv",
+        "negative": tmp_path / "negative.csv",
+    }
+    files["wrong_labels"].write_text(",a,c\na,0,1\nc,1,0\n")
+    files["not_numbers"].write_text(",a,b\na,0,one\nb,1,0\n")
+    files["negative"].write_text(",a,b\na,0,-1\nb,1,0\n")
+    names = {key: str(value) for key, value in files.items()}
+    argv = ["compare", "--csv", bad_csvs["good"], "--target", "label"]
+    argv += [a.format(**names) for a in arguments]
+    code, out, err = run([*argv, "--out", tmp_path / "out"], capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith("imbweight compare: error: ")
+    assert message.format(**names) in err
+    assert len(err.splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--metric", "f1", "--dataset", "glass"], "--metric f1 tunes a threshold"),
+        (["--cost-fn", "5", "--dataset", "glass"], "--cost-fn and --cost-fp are"),
+    ],
+)
+def test_decisions_the_target_cannot_support(argv, message, tmp_path, capsys):
+    code, out, err = run(["compare", *argv, "--out", tmp_path / "out"], capsys)
+    assert (code, out) == (1, "")
+    assert message in err and len(err.splitlines()) == 1
 
 
 # ----------------------------------------------------------------- the rest
