@@ -327,16 +327,23 @@ def test_f1_threshold_is_tuned_inside_the_training_fold(glass5):
     assert result.constant["f1"][0] == pytest.approx(2 * prevalence / (1 + prevalence))
 
 
-def test_expected_cost_decides_by_the_costs_on_the_posteriors(glass5):
-    cost = np.array([[0.0, 1.0], [20.0, 0.0]])
-    result = compare(
+COST = np.array([[0.0, 1.0], [20.0, 0.0]])
+
+
+@pytest.fixture(scope="module")
+def by_cost(glass5):
+    return compare(
         glass5,
         cv=3,
         n_repeats=1,
         metric="expected_cost",
-        cost_matrix=cost,
+        cost_matrix=COST,
         strategies=["balanced"],
     )
+
+
+def test_expected_cost_decides_by_the_costs_on_the_posteriors(glass5, by_cost):
+    result, cost = by_cost, COST
     train, test = _first_fold(glass5)
     decider = CostSensitiveClassifier(
         result.strategy("balanced").estimator, cost_matrix=cost
@@ -374,16 +381,8 @@ def test_repeats_score_every_split(glass5):
 
 
 # ------------------------------------------------------------- the refit
-def test_refit_and_rebuild_code_give_the_recommended_model(glass5):
-    cost = np.array([[0.0, 1.0], [5.0, 0.0]])
-    result = compare(
-        glass5,
-        cv=3,
-        n_repeats=1,
-        metric="expected_cost",
-        cost_matrix=cost,
-        strategies=["balanced"],
-    )
+def test_refit_and_rebuild_code_give_the_recommended_model(glass5, by_cost):
+    result = by_cost
     model = refit(result)
     assert isinstance(model, CostSensitiveClassifier)
     assert model.classes_.tolist() == [0, 1]

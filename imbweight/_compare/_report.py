@@ -163,8 +163,22 @@ def definitions(comparison):
     return texts
 
 
-def _cell(mean, std=None):
-    return f"{mean:.3f}" if std is None else f"{mean:.3f} ± {std:.3f}"
+def _cells(row, shown):
+    """A row's cells: mean ± std of the ranked metric, the means of the others
+    (the constant predictor's row has no std)."""
+    first = f"{row[f'{shown[0]}_mean']:.3f}"
+    if f"{shown[0]}_std" in row:
+        first += f" ± {row[f'{shown[0]}_std']:.3f}"
+    return [first, *(f"{row[f'{metric}_mean']:.3f}" for metric in shown[1:])]
+
+
+def _constant_row(comparison):
+    row = {
+        f"{metric}_mean": float(np.mean(values))
+        for metric, values in comparison.constant.items()
+    }
+    row["strategy"] = "constant predictor"
+    return row
 
 
 def table(comparison):
@@ -185,11 +199,7 @@ def table(comparison):
     """
     rows = summary(comparison)
     shown = columns(comparison)
-    constant = {
-        f"{metric}_mean": float(np.mean(values))
-        for metric, values in comparison.constant.items()
-    }
-    constant["strategy"] = "constant predictor"
+    constant = _constant_row(comparison)
     width = max(len(row["strategy"]) for row in [*rows, constant])
     titles = [METRICS[metric].title for metric in shown]
     sizes = [max(13, len(titles[0]))] + [max(6, len(t)) for t in titles[1:]]
@@ -199,10 +209,7 @@ def table(comparison):
     header = header.rstrip()
 
     def line(rank, mark, row):
-        cells = [
-            _cell(row[f"{shown[0]}_mean"], row.get(f"{shown[0]}_std")),
-            *(_cell(row[f"{metric}_mean"]) for metric in shown[1:]),
-        ]
+        cells = _cells(row, shown)
         text = "  ".join(
             f"{cell:<{size}}" for cell, size in zip(cells, sizes, strict=True)
         )
@@ -417,13 +424,9 @@ def write_html(comparison, path):
     shown = columns(comparison)
     body = []
     for row in rows:
-        cells = [
-            _cell(row[f"{shown[0]}_mean"], row[f"{shown[0]}_std"]),
-            *(_cell(row[f"{metric}_mean"]) for metric in shown[1:]),
-        ]
         mark = "recommended" if row["recommended"] else "tied" if row["tied"] else ""
-        body.append((str(row["rank"]), row["strategy"], cells, mark))
-    constant = [_cell(float(np.mean(comparison.constant[m]))) for m in shown]
+        body.append((str(row["rank"]), row["strategy"], _cells(row, shown), mark))
+    constant = _cells(_constant_row(comparison), shown)
     body.append(("", "constant predictor", constant, "constant"))
     recommendation = comparison.recommendation
     best = comparison.recommended
