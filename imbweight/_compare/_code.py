@@ -84,37 +84,49 @@ def _changed_params(estimator):
 
 
 class _Writer:
-    """Renders values as Python source, collecting the imports."""
+    """Renders values as Python source, collecting the imports.
 
-    def __init__(self):
+    Brackets whose contents do not fit in ``width`` columns put one item on
+    each line, indented by four spaces; ``width=None`` keeps everything on
+    one line.
+    """
+
+    def __init__(self, width=None):
         self.imports = {}
+        self.width = width
 
     def _use(self, kind):
         module = _public_module(kind)
         self.imports.setdefault(module, set()).add(kind.__name__)
         return kind.__name__
 
-    def render(self, value):
+    def _group(self, opening, items, closing, indent, single=False):
+        """``opening item, item closing``, on one line or one item a line."""
+        flat = opening + ", ".join(p + self.render(v, indent) for p, v in items)
+        flat += ",)" if single else closing
+        fits = self.width is None or indent + len(flat) <= self.width
+        if not items or ("\n" not in flat and fits):
+            return flat
+        inner = indent + 4
+        lines = [f"{' ' * inner}{p}{self.render(v, inner)}," for p, v in items]
+        return "\n".join([opening, *lines, " " * indent + closing])
+
+    def render(self, value, indent=0):
         if isinstance(value, BaseEstimator):
-            args = ", ".join(
-                f"{name}={self.render(arg)}"
-                for name, arg in _changed_params(value).items()
-            )
-            return f"{self._use(type(value))}({args})"
+            items = [(f"{name}=", arg) for name, arg in _changed_params(value).items()]
+            return self._group(f"{self._use(type(value))}(", items, ")", indent)
         if isinstance(value, np.ndarray):
-            return self.render(value.tolist())
+            return self.render(value.tolist(), indent)
         if isinstance(value, np.generic):
             return repr(value.item())
         if isinstance(value, list):
-            return "[" + ", ".join(self.render(v) for v in value) + "]"
+            return self._group("[", [("", v) for v in value], "]", indent)
         if isinstance(value, tuple):
-            inner = ", ".join(self.render(v) for v in value)
-            return f"({inner},)" if len(value) == 1 else f"({inner})"
+            items = [("", v) for v in value]
+            return self._group("(", items, ")", indent, single=len(value) == 1)
         if isinstance(value, dict):
-            items = ", ".join(
-                f"{self.render(k)}: {self.render(v)}" for k, v in value.items()
-            )
-            return "{" + items + "}"
+            items = [(f"{self.render(k)}: ", v) for k, v in value.items()]
+            return self._group("{", items, "}", indent)
         text = repr(value)
         if callable(value) and text.startswith("make_scorer("):
             # A scorer of sklearn.metrics: make_scorer(f1_score, pos_label=...)
@@ -160,7 +172,7 @@ def python_code(estimator, name="model"):
     Returns
     -------
     lines : list of str
-        The imports, sorted, then one assignment.
+        The imports, sorted, then the assignment, wrapped at 88 columns.
 
     Examples
     --------
@@ -176,8 +188,19 @@ def python_code(estimator, name="model"):
     from imbweight import ClassWeights, FocalLogisticRegression
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
-    model = Pipeline(steps=[('standardscaler', StandardScaler()), ('focallogisticregression', FocalLogisticRegression(gamma=0.0, class_weight=ClassWeights(strategy='balanced')))])
-    """  # noqa: E501
-    writer = _Writer()
+    model = Pipeline(
+        steps=[
+            ('standardscaler', StandardScaler()),
+            (
+                'focallogisticregression',
+                FocalLogisticRegression(
+                    gamma=0.0,
+                    class_weight=ClassWeights(strategy='balanced'),
+                ),
+            ),
+        ],
+    )
+    """
+    writer = _Writer(width=88)
     expression = writer.render(estimator)
-    return [*writer.import_lines(), f"{name} = {expression}"]
+    return [*writer.import_lines(), *f"{name} = {expression}".splitlines()]

@@ -243,24 +243,26 @@ def table(comparison):
     return "\n".join(lines)
 
 
+def _reading(comparison):
+    """How to read the ±, the ties and the constant predictor, as one paragraph."""
+    title = METRICS[comparison.metric].title
+    return (
+        f"± is the standard deviation of {title} over the folds; a strategy is "
+        "tied (=) when its mean paired shortfall from the best, fold by fold, is "
+        "at most one standard error (Nadeau-Bengio corrected); the constant "
+        "predictor gives every row the class frequencies of its training fold, in "
+        "a random order (so that its PR-AUC is that of a model that learned "
+        "nothing), and decides by the same rule."
+    )
+
+
 def _key(comparison):
-    """The definitions of the table's numbers, as one paragraph."""
+    """The definitions of the table's numbers, and how to read them."""
     parts = [
         f"{METRICS[metric].title}: {text}"
         for metric, text in definitions(comparison).items()
     ]
-    title = METRICS[comparison.metric].title
-    parts.append(
-        f"± is the standard deviation of {title} over the folds; a strategy is "
-        f"tied (=) when its mean paired shortfall from the best, fold by fold, is "
-        "at most one standard error (Nadeau-Bengio corrected)"
-    )
-    parts.append(
-        "the constant predictor gives every row the class frequencies of its "
-        "training fold, in a random order (so that its PR-AUC is that of a model "
-        "that learned nothing), and decides by the same rule"
-    )
-    return "; ".join(parts) + "."
+    return "; ".join(parts) + "; " + _reading(comparison)
 
 
 def rebuild_code(comparison, name=None):
@@ -453,7 +455,7 @@ def write_html(comparison, path):
             METRICS[metric].title: text
             for metric, text in definitions(comparison).items()
         },
-        key=_key(comparison),
+        key=_reading(comparison),
         code=rebuild_code(comparison),
         figures=[
             (caption, _plots.png(comparison, name))
