@@ -195,7 +195,8 @@ def table(comparison):
         A heading, how the numbers were obtained, one row per strategy (best
         first; ``*`` marks the recommended one, ``=`` those within noise of
         the best) and the constant predictor, the recommendation, the
-        sentence saying why, warnings, and the definition of every number.
+        sentence saying why, warnings, the Python that rebuilds the
+        recommended model, and the definition of every number.
     """
     rows = summary(comparison)
     shown = columns(comparison)
@@ -239,6 +240,8 @@ def table(comparison):
         )
     for warning in recommendation.warnings:
         lines += _wrap(f"Warning: {warning}")
+    lines += ["", "Python that rebuilds it:", ""]
+    lines += [f"    {line}" for line in rebuild_code(comparison)]
     lines += ["", *_wrap(_key(comparison))]
     return "\n".join(lines)
 
