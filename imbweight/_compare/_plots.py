@@ -174,7 +174,8 @@ def pr_curves_figure(comparison):
     """The out-of-fold precision-recall curves of the strategies :func:`shown`.
 
     Binary: the curve of the minority class, with its prevalence as the
-    no-skill line. Multiclass: the macro average over classes of the
+    no-skill line. The precision axis ends a little above the highest
+    point of the curves. Multiclass: the macro average over classes of the
     one-vs-rest curves (interpolated precision). The legend gives each
     strategy's PR-AUC as in the table (the mean over held-out folds).
 
@@ -192,6 +193,7 @@ def pr_curves_figure(comparison):
     ax = figure.add_subplot()
     y, classes, minority = comparison.dataset.y, comparison.classes, comparison.minority
     recall_grid = np.linspace(0.0, 1.0, 201)
+    highest = 0.0  # the best precision at a positive recall, for the zoom
     for index, (strategy, role) in enumerate(shown(comparison)):
         posterior = comparison.posterior[strategy.name]
         label = _label(comparison, strategy, role)
@@ -202,9 +204,11 @@ def pr_curves_figure(comparison):
                 y == minority, posterior[:, column]
             )
             ax.step(recall, precision, where="post", label=label, **style)
+            highest = max(highest, precision[recall > 0].max())
         else:
             curve = _macro_pr_curve(y, posterior, classes, recall_grid)
             ax.plot(recall_grid, curve, label=label, **style)
+            highest = max(highest, curve[recall_grid > 0].max())
     if comparison.binary:
         prevalence = float(np.mean(y == minority))
         ax.axhline(
@@ -221,7 +225,8 @@ def pr_curves_figure(comparison):
         ax.set_ylabel("Interpolated precision, mean over classes")
         subject = "macro average over classes"
     ax.set_xlim(0.0, 1.0)
-    ax.set_ylim(0.0, 1.02)
+    # Zoomed to the curves: on a hard problem they never leave the bottom.
+    ax.set_ylim(0.0, min(1.02, max(0.1, 1.15 * highest)))
     ax.grid(alpha=0.3)
     ax.set_title(
         f"{comparison.dataset.name}: precision-recall, {subject}\n"
