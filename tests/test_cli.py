@@ -1040,9 +1040,13 @@ def test_saved_model_takes_a_dataframe_of_the_files_columns(saved_run, mixed_csv
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     decisions = model.predict(X)
     assert set(decisions) == {"alert", "ok"}  # balanced weights flag some
-    # It is the recommended strategy refitted on all the rows.
+    # It is the recommended strategy refitted on all the rows, and the lines
+    # printed to use it work.
     result = json.loads((folder / "out" / "results.json").read_text())
     assert f"Saved {result['recommended']}, refitted on all 300 rows" in out
+    usage = out.split("To use it:\n\n", 1)[1].strip()
+    assert "sep=';'" in usage
+    exec(usage, {})
     refitted = _compare.refit(
         _compare.compare(dataset, cv=3, n_repeats=1, strategies=[result["recommended"]])
     )

@@ -651,38 +651,55 @@ def _check_save_model(args):
             )
 
 
+def _dump(model, path, dump):
+    """Write ``model`` to ``path`` with ``dump``, whole or not at all."""
+    partial = path.with_name(f".{path.name}.part")
+    try:
+        dump(model, partial)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def _save_model(result, args, target):
     """Refit the recommended strategy on all the data; save it, say how to use it."""
+    import warnings
+
     import joblib
     from sklearn.pipeline import Pipeline
 
-    fitted = refit(result)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = refit(result)
+    for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
+        _warn(f"refitting {result.recommendation.name}: {message}")
     model = Pipeline([("columns", result.dataset.encoder), ("model", fitted)])
-    written = []
-    for path, dump in (
-        (args.save_model, joblib.dump),
-        (_skops_path(args.save_model), None),
-    ):
-        if path is None:
-            continue
-        if dump is None:
-            import skops.io
+    _dump(model, args.save_model, joblib.dump)
+    written = [str(args.save_model)]
+    skops_path = _skops_path(args.save_model)
+    if skops_path is not None:
+        import skops.io
 
-            dump = skops.io.dump
-        partial = path.with_name(f".{path.name}.part")
         try:
-            dump(model, partial)
-            os.replace(partial, path)
-        except OSError as exc:
-            raise UserError(f"cannot write {path}: {exc.strerror}") from None
-        finally:
-            partial.unlink(missing_ok=True)
-        written.append(str(path))
+            _dump(model, skops_path, skops.io.dump)
+            written.append(str(skops_path))
+        except UserError:
+            raise
+        except Exception as exc:  # an optional copy: the joblib file stands
+            _warn(f"no skops copy: skops cannot save this model ({exc})")
     if args.csv is None:
         data = f"load_dataset({result.dataset.name!r}, as_frame=True).data"
         imports = "import joblib\nfrom imbweight.datasets import load_dataset"
     else:
-        data = f"pd.read_csv({str(args.csv)!r}).drop(columns=[{target!r}])"
+        from imbweight.cli._read import pandas_options
+
+        options = "".join(
+            f", {key}={value!r}"
+            for key, value in pandas_options(args.csv, args.sep, args.encoding).items()
+        )
+        data = f"pd.read_csv({str(args.csv)!r}{options}).drop(columns=[{target!r}])"
         imports = "import joblib\nimport pandas as pd"
     _say(
         f"\nSaved {result.recommendation.name}, refitted on all "

@@ -38,7 +38,7 @@ from imbweight.cli._columns import (
 from imbweight.cli._encoder import Column, ColumnEncoder, pandas_names
 from imbweight.cli._errors import UserError
 
-__all__ = ["load_csv", "read_target"]
+__all__ = ["load_csv", "pandas_options", "read_target"]
 
 # The spellings pandas itself turns into NaN while parsing, so that numeric
 # columns stay numeric; any other case or spacing is caught afterwards.
@@ -526,3 +526,37 @@ def read_target(path, target="target", *, sep=None, encoding=None, warn=None):
     source = _open(path, sep, encoding)
     _, frame = _target_column(source, target, alone=True)
     return _labels(source, target, frame.iloc[:, 0], warn)[0]
+
+
+def pandas_options(path, sep=None, encoding=None):
+    """The options ``pandas.read_csv`` needs to read ``path`` as :func:`load_csv` did.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    sep, encoding : str, default=None
+        As in :func:`load_csv`.
+
+    Returns
+    -------
+    options : dict
+        ``sep`` and ``encoding``, each only when pandas's default would not do.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from imbweight.cli._read import pandas_options
+    >>> path = Path(tempfile.mkdtemp()) / "export.csv"
+    >>> _ = path.write_text("size;label\\n1,5;yes\\n", encoding="latin-1")
+    >>> pandas_options(path)
+    {'sep': ';'}
+    """
+    source = _open(path, sep, encoding)
+    options = {}
+    if source.sep != ",":
+        options["sep"] = source.sep
+    if source.encoding not in (DEFAULT_ENCODING, "utf-8"):
+        options["encoding"] = source.encoding
+    return options
