@@ -3,23 +3,32 @@
 One module per job, imports going down the list:
 
 - :mod:`~imbweight._compare._data`: the :class:`Dataset` compared on;
+- :mod:`~imbweight._compare._code`: estimators written as Python source;
 - :mod:`~imbweight._compare._strategies`: the strategies, each an unfitted
-  pipeline (:func:`make_strategies`);
-- :mod:`~imbweight._compare._scores`: the metrics of one held-out fold;
-- :mod:`~imbweight._compare._runner`: the stratified cross-validation of
-  every strategy (:func:`compare`), which returns a :class:`Comparison`;
-- :mod:`~imbweight._compare._report` and :mod:`~imbweight._compare._plots`:
-  the table, the CSV and JSON files and the figures of a :class:`Comparison`.
+  pipeline (:func:`make_strategies`), and their catalogue;
+- :mod:`~imbweight._compare._scores`: the metrics of one held-out fold, and
+  what they are;
+- :mod:`~imbweight._compare._rules`: the decision rule each metric judges;
+- :mod:`~imbweight._compare._recommend`: honest ties, and the strategy to
+  recommend;
+- :mod:`~imbweight._compare._runner`: the repeated stratified
+  cross-validation of every strategy (:func:`compare`), which returns a
+  :class:`Comparison`, and the refit of the recommended one;
+- :mod:`~imbweight._compare._plots`, :mod:`~imbweight._compare._html` and
+  :mod:`~imbweight._compare._report`: the figures, the HTML page, the table
+  and the files of a :class:`Comparison`.
 
 Nothing here parses arguments, prints or names a command-line flag;
-:mod:`imbweight.cli` does, and turns :class:`ClassSizeError` and
-:class:`NoStrategyFitted` into one-line messages.
+:mod:`imbweight.cli` does, and turns :class:`ClassSizeError`,
+:class:`NoStrategyFitted` and :class:`UnknownStrategy` into one-line
+messages.
 """
 
 from imbweight._compare._data import Dataset, load_builtin
 from imbweight._compare._report import (
     OUTPUT_FILES,
     OUTPUTS,
+    rebuild_code,
     table,
     to_dict,
     write_outputs,
@@ -31,24 +40,41 @@ from imbweight._compare._runner import (
     NoStrategyFitted,
     check_classes,
     compare,
+    default_repeats,
+    refit,
 )
-from imbweight._compare._scores import METRICS
-from imbweight._compare._strategies import Strategy, make_strategies
+from imbweight._compare._scores import METRICS, RANKABLE
+from imbweight._compare._strategies import (
+    CATALOGUE,
+    Strategy,
+    UnknownStrategy,
+    boosting_available,
+    check_names,
+    make_strategies,
+)
 
 __all__ = [
+    "CATALOGUE",
     "DEFAULT_CV",
     "METRICS",
     "OUTPUTS",
     "OUTPUT_FILES",
+    "RANKABLE",
     "ClassSizeError",
     "Comparison",
     "Dataset",
     "NoStrategyFitted",
     "Strategy",
+    "UnknownStrategy",
+    "boosting_available",
     "check_classes",
+    "check_names",
     "compare",
+    "default_repeats",
     "load_builtin",
     "make_strategies",
+    "rebuild_code",
+    "refit",
     "table",
     "to_dict",
     "write_outputs",

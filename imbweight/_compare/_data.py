@@ -29,6 +29,10 @@ class Dataset:
     origin : str
         Where the data came from and what was made of it, in one line
         (shown under the heading of the table); empty if nothing to say.
+    encoder : transformer or None
+        What turns a table of the data's original columns (a pandas
+        DataFrame) into ``X``; a saved model starts with it. ``None``: ``X``
+        is the table.
     """
 
     name: str
@@ -37,6 +41,7 @@ class Dataset:
     feature_names: list
     categorical: list = field(default_factory=list)
     origin: str = ""
+    encoder: object = None
 
     @property
     def has_missing(self):

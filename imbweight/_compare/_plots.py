@@ -1,27 +1,56 @@
-"""Figures of ``imbweight compare``: precision-recall curves and reliability diagrams.
+"""Figures of ``imbweight compare``: the decision, in three pictures.
 
-Both are drawn from the out-of-fold probabilities of a
-:class:`~imbweight._compare.Comparison`, for the best-ranked strategies and
-the plain logistic regression baseline. Figures are built with
+- ``pr_curves.png``: precision-recall curves of the recommended strategy,
+  the plain baseline and the best of each family;
+- ``reliability.png``: reliability diagrams of the same strategies, their
+  own ``predict_proba`` beside the recovered posteriors;
+- ``scores.png``: every strategy's shortfall from the best on the ranked
+  metric, with its error bar: those whose bar reaches 0 are tied.
+
+The curves and diagrams are drawn from the out-of-fold predictions of the
+first repetition of the cross-validation, pooled; every number they show is
+the table's (a mean over held-out folds). Figures are built with
 :class:`matplotlib.figure.Figure` and written by the Agg canvas, never
 through :mod:`matplotlib.pyplot`: no window, no global state, any thread.
 """
 
+import io
+
 import numpy as np
 from sklearn.calibration import calibration_curve
-from sklearn.metrics import average_precision_score, precision_recall_curve
+from sklearn.metrics import precision_recall_curve
+
+from imbweight._compare._recommend import paired_gap
+from imbweight._compare._scores import METRICS
 
 __all__ = [
+    "FIGURES",
     "check_matplotlib",
+    "png",
     "pr_curves_figure",
     "reliability_figure",
-    "save_png",
+    "scores_figure",
+    "shown",
 ]
 
-# How many strategies a figure shows, best first (plus the baseline).
-N_SHOWN = 5
 BASELINE = "logreg"
-_LEGEND_TITLE = "strategy, by mean fold PR-AUC"
+
+FIGURES = {
+    "pr_curves.png": (
+        "Precision-recall curves of the recommended strategy, the plain baseline "
+        "and the best of each family."
+    ),
+    "reliability.png": (
+        "Reliability: the models' own predict_proba (left) against the recovered "
+        "posteriors (right) that the table's probability columns use."
+    ),
+    "scores.png": (
+        "Every strategy's shortfall from the best on the ranked metric, with one "
+        "standard error of the paired fold-to-fold differences: a bar that reaches "
+        "0 is a tie."
+    ),
+}
+"""Each figure's file name and caption."""
 
 
 def check_matplotlib():
@@ -42,43 +71,77 @@ def check_matplotlib():
     return FigureCanvasAgg
 
 
-def _figure(height=5.0):
+def _figure(width=7.5, height=5.0):
     canvas = check_matplotlib()
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(7.5, height), layout="constrained")
+    figure = Figure(figsize=(width, height), layout="constrained")
     canvas(figure)
     return figure
 
 
-def save_png(figure, path):
-    """Write ``figure`` to ``path`` as a PNG file (whatever its suffix).
+def png(comparison, name):
+    """The figure ``name`` of :data:`FIGURES` as PNG bytes, drawn once per comparison.
 
     Parameters
     ----------
-    figure : matplotlib.figure.Figure
-        A figure of this module.
-    path : str or Path
-        The file to write.
+    comparison : Comparison
+        What :func:`~imbweight._compare.compare` returned.
+    name : str
+        A key of :data:`FIGURES`.
+
+    Returns
+    -------
+    data : bytes
     """
-    figure.savefig(path, dpi=110, format="png")
+    if name not in comparison.figures:
+        make = {
+            "pr_curves.png": pr_curves_figure,
+            "reliability.png": reliability_figure,
+            "scores.png": scores_figure,
+        }[name]
+        buffer = io.BytesIO()
+        make(comparison).savefig(buffer, dpi=110, format="png")
+        comparison.figures[name] = buffer.getvalue()
+    return comparison.figures[name]
 
 
-def _shown(comparison):
-    """The strategies to draw: the best few, and the baseline."""
-    shown = list(comparison.strategies[:N_SHOWN])
-    names = [strategy.name for strategy in shown]
-    if BASELINE not in names:
-        shown += [s for s in comparison.strategies if s.name == BASELINE]
-    return shown
+def shown(comparison):
+    """The strategies the figures show, each with its role.
+
+    Returns
+    -------
+    shown : list of (Strategy, str)
+        The recommended one, the best of each family, the best that
+        reweighs or resamples (whose own probabilities the posteriors
+        correct), the plain baseline (``logreg``), each once, in that order.
+    """
+    picked = {comparison.recommended.name: "recommended"}
+    groups = [
+        (f"best {family}", lambda s, family=family: s.family == family)
+        for family in ("linear", "boosting")
+    ]
+    groups.append(("best reweighted", lambda s: s.kind != "plain"))
+    for role, member in groups:
+        best = next((s for s in comparison.strategies if member(s)), None)
+        if best is not None:
+            picked.setdefault(best.name, role)
+    if any(s.name == BASELINE for s in comparison.strategies):
+        picked.setdefault(BASELINE, "baseline")
+    return [(comparison.strategy(name), role) for name, role in picked.items()]
 
 
 def _style(index, name):
     return {
         "color": f"C{index}",
         "linestyle": "--" if name == BASELINE else "-",
-        "linewidth": 2.0 if index == 0 else 1.3,
+        "linewidth": 2.2 if index == 0 else 1.3,
     }
+
+
+def _label(comparison, strategy, role, metric="pr_auc"):
+    value = np.mean(comparison.scores[strategy.name][metric])
+    return f"{strategy.name}, {role} ({METRICS[metric].title} {value:.3f})"
 
 
 def _macro_pr_curve(y, proba, classes, recall_grid):
@@ -100,12 +163,21 @@ def _macro_pr_curve(y, proba, classes, recall_grid):
     return np.mean(curves, axis=0)
 
 
+def _subtitle(comparison):
+    return (
+        "curves: pooled out-of-fold posteriors of the first repetition; "
+        "numbers: the table's means over folds"
+    )
+
+
 def pr_curves_figure(comparison):
-    """The out-of-fold precision-recall curves of the best strategies.
+    """The out-of-fold precision-recall curves of the strategies :func:`shown`.
 
     Binary: the curve of the minority class, with its prevalence as the
-    no-skill line. Multiclass: the macro average over classes of the
-    one-vs-rest curves (interpolated precision).
+    no-skill line. The precision axis ends a little above the highest
+    point of the curves. Multiclass: the macro average over classes of the
+    one-vs-rest curves (interpolated precision). The legend gives each
+    strategy's PR-AUC as in the table (the mean over held-out folds).
 
     Parameters
     ----------
@@ -121,30 +193,22 @@ def pr_curves_figure(comparison):
     ax = figure.add_subplot()
     y, classes, minority = comparison.dataset.y, comparison.classes, comparison.minority
     recall_grid = np.linspace(0.0, 1.0, 201)
-    for index, strategy in enumerate(_shown(comparison)):
-        proba = comparison.proba[strategy.name]
+    highest = 0.0  # the best precision at a positive recall, for the zoom
+    for index, (strategy, role) in enumerate(shown(comparison)):
+        posterior = comparison.posterior[strategy.name]
+        label = _label(comparison, strategy, role)
+        style = _style(index, strategy.name)
         if comparison.binary:
             column = int(np.flatnonzero(classes == minority)[0])
             precision, recall, _ = precision_recall_curve(
-                y == minority, proba[:, column]
+                y == minority, posterior[:, column]
             )
-            ap = average_precision_score(y == minority, proba[:, column])
-            ax.step(
-                recall,
-                precision,
-                where="post",
-                label=f"{strategy.name} (pooled AP {ap:.3f})",
-                **_style(index, strategy.name),
-            )
+            ax.step(recall, precision, where="post", label=label, **style)
+            highest = max(highest, precision[recall > 0].max())
         else:
-            one_hot = y[:, np.newaxis] == classes[np.newaxis, :]
-            ap = average_precision_score(one_hot, proba, average="macro")
-            ax.plot(
-                recall_grid,
-                _macro_pr_curve(y, proba, classes, recall_grid),
-                label=f"{strategy.name} (pooled macro AP {ap:.3f})",
-                **_style(index, strategy.name),
-            )
+            curve = _macro_pr_curve(y, posterior, classes, recall_grid)
+            ax.plot(recall_grid, curve, label=label, **style)
+            highest = max(highest, curve[recall_grid > 0].max())
     if comparison.binary:
         prevalence = float(np.mean(y == minority))
         ax.axhline(
@@ -161,26 +225,76 @@ def pr_curves_figure(comparison):
         ax.set_ylabel("Interpolated precision, mean over classes")
         subject = "macro average over classes"
     ax.set_xlim(0.0, 1.0)
-    ax.set_ylim(0.0, 1.02)
+    # Zoomed to the curves: on a hard problem they never leave the bottom.
+    ax.set_ylim(0.0, min(1.02, max(0.1, 1.15 * highest)))
     ax.grid(alpha=0.3)
     ax.set_title(
         f"{comparison.dataset.name}: precision-recall, {subject}\n"
-        f"pooled out-of-fold predictions, {comparison.n_splits}-fold stratified CV",
-        fontsize=10,
+        f"{_subtitle(comparison)}",
+        fontsize=9,
     )
-    ax.legend(loc="upper right", fontsize=8, title=_LEGEND_TITLE, title_fontsize=8)
+    ax.legend(loc="upper right", fontsize=8)
     return figure
 
 
+def _reliability(ax, counts_ax, comparison, source, n_bins, bins):
+    """One column of :func:`reliability_figure`: ``source`` is ``proba`` or
+    ``posterior``. Returns the largest coordinate of a point."""
+    y, classes, minority = comparison.dataset.y, comparison.classes, comparison.minority
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
+    highest = 0.0
+    for index, (strategy, role) in enumerate(shown(comparison)):
+        proba = getattr(comparison, source)[strategy.name]
+        if comparison.binary:
+            column = int(np.flatnonzero(classes == minority)[0])
+            outcome, predicted = y == minority, proba[:, column]
+        else:
+            outcome = classes[np.argmax(proba, axis=1)] == y
+            predicted = np.max(proba, axis=1)
+        observed, mean_predicted = calibration_curve(
+            outcome, predicted, n_bins=n_bins, strategy="quantile"
+        )
+        highest = max(highest, observed.max(), mean_predicted.max())
+        style = _style(index, strategy.name)
+        ax.plot(
+            mean_predicted,
+            observed,
+            marker="o",
+            markersize=3,
+            label=f"{strategy.name}, {role}",
+            **style,
+        )
+        counts_ax.hist(
+            predicted,
+            bins=bins,
+            histtype="step",
+            color=style["color"],
+            linestyle=style["linestyle"],
+        )
+    ax.grid(alpha=0.3)
+    counts_ax.set_yscale("log")
+    counts_ax.grid(alpha=0.3)
+    return highest
+
+
+def _zoom(ax, highest):
+    """Show [0, a little above the largest point], or all of [0, 1]."""
+    top = min(1.0, max(0.05, 1.1 * highest))
+    ax.set_xlim(0.0, top)
+    ax.set_ylim(-0.02 * top, 1.02 * top)
+
+
 def reliability_figure(comparison, n_bins=10):
-    """The reliability diagram of the best strategies.
+    """Reliability diagrams: each model's own probabilities, then the posteriors.
 
     Binary: observed frequency of the minority class against its mean
     predicted probability. Multiclass: the top-label diagram, accuracy
     against confidence (the largest predicted probability). Each point is a
     bin holding a tenth of the predictions (quantile bins, so that no point
     rests on a handful of samples); below, a histogram of the predicted
-    probabilities.
+    probabilities. Left: ``predict_proba``, which class weights, the focal
+    loss and resampling distort; right: the recovered posteriors, which the
+    table's Brier score reads.
 
     Parameters
     ----------
@@ -193,60 +307,106 @@ def reliability_figure(comparison, n_bins=10):
     Returns
     -------
     figure : matplotlib.figure.Figure
-        The diagram above (with a legend), the histogram below.
+        Two diagrams above (the first with a legend), their histograms below.
     """
-    figure = _figure(height=6.5)
-    ax, counts_ax = figure.subplots(
-        2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    figure = _figure(width=10.0, height=6.0)
+    axes = figure.subplots(
+        2, 2, sharex=True, sharey="row", gridspec_kw={"height_ratios": [3, 1]}
     )
-    y, classes, minority = comparison.dataset.y, comparison.classes, comparison.minority
     bins = np.linspace(0.0, 1.0, n_bins + 1)
-    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
-    for index, strategy in enumerate(_shown(comparison)):
-        proba = comparison.proba[strategy.name]
+    minority = comparison.minority.item()
+    highest = 0.0
+    for column, (source, title) in enumerate(
+        (("proba", "own predict_proba"), ("posterior", "recovered posterior"))
+    ):
+        ax, counts_ax = axes[0, column], axes[1, column]
+        highest = max(
+            highest, _reliability(ax, counts_ax, comparison, source, n_bins, bins)
+        )
+        ax.set_title(title, fontsize=9)
         if comparison.binary:
-            column = int(np.flatnonzero(classes == minority)[0])
-            outcome, predicted = y == minority, proba[:, column]
+            counts_ax.set_xlabel(f"Predicted probability of class {minority!r}")
         else:
-            outcome = classes[np.argmax(proba, axis=1)] == y
-            predicted = np.max(proba, axis=1)
-        observed, mean_predicted = calibration_curve(
-            outcome, predicted, n_bins=n_bins, strategy="quantile"
-        )
-        style = _style(index, strategy.name)
-        ax.plot(
-            mean_predicted,
-            observed,
-            marker="o",
-            markersize=3,
-            label=strategy.name,
-            **style,
-        )
-        counts_ax.hist(
-            predicted,
-            bins=bins,
-            histtype="step",
-            color=style["color"],
-            linestyle=style["linestyle"],
-        )
+            counts_ax.set_xlabel("Confidence: the largest predicted probability")
     if comparison.binary:
-        ax.set_ylabel(f"Observed frequency of class {minority.item()!r}")
-        counts_ax.set_xlabel(f"Predicted probability of class {minority.item()!r}")
-        subject = f"minority class {minority.item()!r}"
+        axes[0, 0].set_ylabel(f"Observed frequency of class {minority!r}")
+        subject = f"minority class {minority!r}"
     else:
-        ax.set_ylabel("Accuracy of the most probable class")
-        counts_ax.set_xlabel("Confidence: the largest predicted probability")
+        axes[0, 0].set_ylabel("Accuracy of the most probable class")
         subject = "top label"
-    ax.set_xlim(0.0, 1.0)
-    ax.set_ylim(-0.02, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8, title=_LEGEND_TITLE, title_fontsize=8)
-    ax.set_title(
-        f"{comparison.dataset.name}: reliability diagram, {subject}\n"
-        f"pooled out-of-fold predictions, {comparison.n_splits}-fold stratified CV",
+    axes[1, 0].set_ylabel("Predictions\n(count)")
+    _zoom(axes[0, 0], highest)  # the axes are shared
+    axes[0, 0].legend(loc="upper left", fontsize=8)
+    figure.suptitle(
+        f"{comparison.dataset.name}: reliability, {subject}\n"
+        "pooled out-of-fold predictions of the first repetition",
         fontsize=10,
     )
-    counts_ax.set_yscale("log")
-    counts_ax.set_ylabel("Predictions\n(count)")
-    counts_ax.grid(alpha=0.3)
+    return figure
+
+
+def scores_figure(comparison):
+    """Each strategy's mean paired shortfall from the best, with error bars.
+
+    The shortfall is the mean over splits of the best strategy's score minus
+    this one's (in the metric's units, the worse side to the left) and the
+    bar one standard error of it, as the tie rule uses (see
+    :mod:`~imbweight._compare._recommend`); the constant predictor is the
+    last row. The recommended strategy is drawn in colour.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        What :func:`~imbweight._compare.compare` returned.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        One axes.
+    """
+    metric = METRICS[comparison.metric]
+    best = comparison.recommendation.best
+    rows = [(s.name, comparison.scores[s.name]) for s in comparison.strategies]
+    rows.append(("constant predictor", comparison.constant))
+    figure = _figure(height=1.2 + 0.32 * len(rows))
+    ax = figure.add_subplot()
+    for position, (name, scores) in enumerate(rows):
+        gap, error = paired_gap(
+            comparison.scores[best][comparison.metric],
+            scores[comparison.metric],
+            comparison.n_splits,
+            greater_is_better=metric.greater_is_better,
+        )
+        recommended = name == comparison.recommendation.name
+        tied = name in comparison.recommendation.tied
+        ax.errorbar(
+            -gap,
+            position,
+            xerr=error,
+            fmt="o",
+            color="C0" if recommended else "C2" if tied else "grey",
+            markersize=7 if recommended else 5,
+            capsize=3,
+        )
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(
+        [
+            f"{name} ({np.mean(scores[comparison.metric]):.3f})"
+            + (" *" if name == comparison.recommendation.name else "")
+            for name, scores in rows
+        ],
+        fontsize=8,
+    )
+    ax.invert_yaxis()
+    ax.set_xlabel(
+        f"{metric.title}: mean difference from {best} over the same folds "
+        "(right is better)"
+    )
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(
+        f"{comparison.dataset.name}: {metric.title}, * recommended; green: within "
+        "one standard error of the best (tied)",
+        fontsize=9,
+    )
     return figure

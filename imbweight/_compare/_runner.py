@@ -7,14 +7,20 @@ one-line messages.
 Conventions
 -----------
 The data are a :class:`~imbweight._compare.Dataset`. Every strategy (see
-:mod:`~imbweight._compare._strategies`) is fitted on the same stratified
-folds; the probabilities it predicts on each held-out fold are gathered into
-one out-of-fold array per strategy, ordered like ``classes`` (the sorted
-labels), and scored fold by fold (:mod:`~imbweight._compare._scores`). The
-*minority* class is the smallest (the last of the smallest in sorted order on
-a tie). Classes that do not allow the folds asked for raise
-:class:`ClassSizeError`; a comparison in which every strategy failed raises
-:class:`NoStrategyFitted`; anything else is a bug.
+:mod:`~imbweight._compare._strategies`), and the constant predictor, is
+fitted on the same splits: ``n_repeats`` repetitions of ``n_splits``
+stratified folds, each repetition shuffled by its own seed. On each
+held-out fold a strategy gives its own probabilities (``predict_proba``),
+the recovered posteriors (:func:`imbweight.posterior_proba`) and its
+decisions under the decision rule of the metric
+(:mod:`~imbweight._compare._rules`); these are scored fold by fold
+(:mod:`~imbweight._compare._scores`), and the probabilities of the first
+repetition are kept, out of fold, for the figures. Columns are ordered like
+``classes`` (the sorted labels). The *minority* class is the smallest (the
+last of the smallest in sorted order on a tie). Classes that do not allow
+the folds asked for raise :class:`ClassSizeError`; a comparison in which
+every strategy failed raises :class:`NoStrategyFitted`; anything else is a
+bug.
 """
 
 import warnings
@@ -24,13 +30,16 @@ from time import perf_counter
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
+from imbweight._compare import _rules
 from imbweight._compare._data import Dataset
-from imbweight._compare._scores import RANKED_BY, fold_scores
-from imbweight._compare._strategies import make_strategies, minority_class
+from imbweight._compare._recommend import recommend
+from imbweight._compare._scores import METRICS, RANKABLE, fold_scores
+from imbweight._compare._strategies import Strategy, make_strategies, minority_class
+from imbweight._posterior import posterior_proba
 
 __all__ = [
     "DEFAULT_CV",
@@ -39,10 +48,18 @@ __all__ = [
     "NoStrategyFitted",
     "check_classes",
     "compare",
+    "default_repeats",
+    "refit",
 ]
 
 DEFAULT_CV = 5
 """Folds of the stratified cross-validation when the user sets none."""
+
+# Repetitions of the cross-validation when the user sets none: small data
+# are where the split of the rows moves the scores most, and where fits are
+# cheap; above _FEW_ROWS rows one repetition keeps the run short.
+_SMALL_DATA_REPEATS = 2
+_FEW_ROWS = 5_000
 
 
 class ClassSizeError(ValueError):
@@ -126,12 +143,27 @@ def check_classes(y, cv=None, *, target="target"):
     return classes, counts, cv
 
 
-def _fit_predict(estimator, X, y, train, test):
-    """Fit a clone on ``train``; its probabilities on ``test``, fit time, warnings.
+def default_repeats(n_samples):
+    """Repetitions of the cross-validation when the user sets none.
 
-    A strategy that fails on some data (say, SGD diverging) must not end the
-    whole comparison: its error becomes a message and the probabilities
-    ``None``.
+    Two below 5,000 rows, where the split of the data moves the scores most
+    and fits are quick; one above.
+
+    Examples
+    --------
+    >>> from imbweight._compare import default_repeats
+    >>> default_repeats(1484), default_repeats(300_000)
+    (2, 1)
+    """
+    return _SMALL_DATA_REPEATS if n_samples < _FEW_ROWS else 1
+
+
+def _fit_predict(decider, rule, X, y, train, test):
+    """Fit a clone on ``train``; on ``test``: probabilities, posteriors, decisions.
+
+    Also the fit time and the warnings raised. A strategy that fails on some
+    data (say, SGD diverging) must not end the whole comparison: its error
+    becomes a message and the predictions ``None``.
 
     BLAS and OpenMP run on one thread: these models are too small to gain
     from more, and idle OpenBLAS threads slow every small matrix product
@@ -143,14 +175,20 @@ def _fit_predict(estimator, X, y, train, test):
         start = perf_counter()
         failure = []
         try:
-            model = clone(estimator).fit(X[train], y[train])
-            proba = model.predict_proba(X[test])
+            fitted = clone(decider).fit(X[train], y[train])
+            model = _rules.fitted_model(fitted, rule)
+            X_test = X[test]
+            predictions = (
+                model.predict_proba(X_test),
+                posterior_proba(model, X_test),
+                fitted.predict(X_test),
+            )
         except Exception as exc:  # reported, not raised: see the docstring
-            proba = None
+            predictions = None
             failure = [f"failed, left out: {type(exc).__name__}: {exc}"]
         fit_time = perf_counter() - start
     messages = [f"{w.category.__name__}: {w.message}" for w in caught]
-    return proba, fit_time, failure + messages
+    return predictions, fit_time, failure + messages
 
 
 @dataclass
@@ -171,21 +209,41 @@ class Comparison:
     minority : object
         The smallest class.
     n_splits : int
-        Folds of the stratified cross-validation.
+        Folds of each repetition of the stratified cross-validation.
+    n_repeats : int
+        Repetitions, each with its own shuffle of the rows.
     seed : int
-        Seed of the folds, SMOTE and SGD.
+        Seed of the folds, SMOTE, SGD and LightGBM.
+    metric : str
+        The metric ranked by, a key of :data:`~imbweight._compare.METRICS`.
+    rule : str
+        The decision rule of the decision metrics, a key of
+        :data:`~imbweight._compare._rules.RULES`.
+    cost_matrix : ndarray or None
+        Rows the true class, columns the decision, ordered like ``classes``.
     strategies : list of Strategy
-        In the order of the ranking: best mean PR-AUC first.
+        In the order of the ranking: best mean ``metric`` first.
     scores : dict
-        Strategy name to metric name to an array of one score per fold.
+        Strategy name to metric name to an array of one score per split
+        (``n_repeats * n_splits``, repetition by repetition).
+    constant : dict
+        Metric name to the per-split scores of the constant predictor.
     proba : dict
-        Strategy name to its out-of-fold probabilities, of shape
+        Strategy name to its own out-of-fold probabilities
+        (``predict_proba``) in the first repetition, of shape
         ``(n_samples, n_classes)``.
+    posterior : dict
+        The same for the recovered posteriors.
     fit_time : dict
-        Strategy name to the seconds each fold's fit took.
+        Strategy name to the seconds each split's fit took.
+    recommendation : Recommendation
+        The strategy recommended, and why.
     notes : list of str
         Warnings raised while fitting, one line per strategy and message;
         also the errors of strategies that failed, which are left out.
+    figures : dict
+        The PNG files of the figures, by file name, once drawn (the report
+        draws each once and uses it twice).
     """
 
     dataset: Dataset
@@ -193,38 +251,43 @@ class Comparison:
     counts: np.ndarray
     minority: object
     n_splits: int
+    n_repeats: int
     seed: int
+    metric: str
+    rule: str
+    cost_matrix: object
     strategies: list
     scores: dict
+    constant: dict
     proba: dict
+    posterior: dict
     fit_time: dict
+    recommendation: object
     notes: list = field(default_factory=list)
+    figures: dict = field(default_factory=dict, repr=False)
 
     @property
     def recommended(self):
-        """The strategy ranked first."""
-        return self.strategies[0]
+        """The recommended strategy."""
+        return self.strategy(self.recommendation.name)
+
+    def strategy(self, name):
+        """The strategy called ``name``."""
+        return next(s for s in self.strategies if s.name == name)
 
     def tied_with_recommended(self):
-        """Strategies whose PR-AUC is within noise of the recommended one's.
-
-        Both were scored on the same folds: a strategy is tied when the mean
-        of its per-fold PR-AUC deficit is at most twice the standard error
-        of that mean.
+        """Strategies within noise of the best, other than the recommended one.
 
         Returns
         -------
         names : list of str
-            In ranking order, without the recommended strategy.
+            In ranking order.
         """
-        best = self.scores[self.recommended.name][RANKED_BY]
-        tied = []
-        for strategy in self.strategies[1:]:
-            deficit = best - self.scores[strategy.name][RANKED_BY]
-            standard_error = np.std(deficit, ddof=1) / np.sqrt(deficit.size)
-            if np.mean(deficit) <= 2.0 * standard_error:
-                tied.append(strategy.name)
-        return tied
+        return [
+            name
+            for name in self.recommendation.tied
+            if name != self.recommendation.name
+        ]
 
     @property
     def binary(self):
@@ -232,7 +295,55 @@ class Comparison:
         return self.classes.size == 2
 
 
-def compare(dataset, *, cv=None, seed=0, n_jobs=None, progress=None, warn=None):
+def _check_metric(metric, cost_matrix, classes):
+    if metric not in RANKABLE:
+        raise ValueError(f"unknown metric {metric!r}; one of {', '.join(RANKABLE)}")
+    if metric == "expected_cost" and cost_matrix is None:
+        raise ValueError("the metric 'expected_cost' needs a cost matrix")
+    if metric == "f1" and classes.size != 2:
+        raise ValueError(
+            f"the metric 'f1' tunes a threshold between two classes; the target "
+            f"has {classes.size}"
+        )
+    if cost_matrix is not None:
+        cost_matrix = np.asarray(cost_matrix, dtype=float)
+        if cost_matrix.shape != (classes.size, classes.size):
+            raise ValueError(
+                f"the cost matrix must be {classes.size} x {classes.size}, one row "
+                f"and column per class; got shape {cost_matrix.shape}"
+            )
+    return cost_matrix
+
+
+def _inner_folds(rule, y, folds, classes):
+    """Folds of the threshold's inner cross-validation; refuse too few rows."""
+    if rule != "threshold":
+        return 0
+    smallest = min(
+        np.unique(y[train], return_counts=True)[1].min() for train, _ in folds
+    )
+    n_inner = _rules.inner_folds(smallest)
+    if n_inner < 2:
+        raise ClassSizeError(
+            f"a training fold holds {smallest} row(s) of a class: tuning a "
+            "threshold needs at least 2; use fewer folds"
+        )
+    return n_inner
+
+
+def compare(
+    dataset,
+    *,
+    cv=None,
+    n_repeats=None,
+    seed=0,
+    metric="pr_auc",
+    cost_matrix=None,
+    strategies=None,
+    n_jobs=None,
+    progress=None,
+    warn=None,
+):
     """Cross-validate every strategy of :func:`make_strategies` on ``dataset``.
 
     Parameters
@@ -242,8 +353,20 @@ def compare(dataset, *, cv=None, seed=0, n_jobs=None, progress=None, warn=None):
     cv : int or None, default=None
         Folds of the stratified cross-validation; ``None`` means
         :data:`DEFAULT_CV`, or the size of the smallest class if smaller.
+    n_repeats : int or None, default=None
+        Repetitions of the cross-validation; ``None`` is
+        :func:`default_repeats`.
     seed : int, default=0
-        Seed of the folds (shuffled), SMOTE and SGD.
+        Seed of the folds (shuffled), SMOTE, SGD and LightGBM.
+    metric : str, default="pr_auc"
+        The metric to rank by, one of :data:`~imbweight._compare.RANKABLE`;
+        it also sets the decision rule.
+    cost_matrix : array-like of shape (n_classes, n_classes) or None
+        Costs of the decisions (rows the true class, columns the decision,
+        ordered like the sorted classes); adds the expected cost to the
+        scores. Needed by ``metric="expected_cost"``.
+    strategies : list of str or None, default=None
+        Names of the strategies to compare; ``None`` is the default set.
     n_jobs : int or None, default=None
         Fits run in parallel, as in scikit-learn (``-1``: all cores).
     progress : callable or None, default=None
@@ -255,8 +378,9 @@ def compare(dataset, *, cv=None, seed=0, n_jobs=None, progress=None, warn=None):
     Returns
     -------
     comparison : Comparison
-        The strategies ranked by mean PR-AUC (ties by Brier score), with
-        their scores per fold and their out-of-fold probabilities.
+        The strategies ranked by mean ``metric`` (ties by Brier score),
+        with their scores per split, their out-of-fold probabilities and
+        the recommendation.
 
     Raises
     ------
@@ -264,85 +388,198 @@ def compare(dataset, *, cv=None, seed=0, n_jobs=None, progress=None, warn=None):
         If the classes do not allow ``cv`` stratified folds.
     NoStrategyFitted
         If every strategy failed on every fold.
+    ValueError
+        For an unknown metric or strategy, or a metric the target or the
+        costs cannot support.
 
     Examples
     --------
     >>> from imbweight._compare import compare, load_builtin, table
-    >>> result = compare(load_builtin("glass5"), cv=3)
-    >>> len(result.strategies), result.proba["logreg"].shape
-    (11, (214, 2))
+    >>> result = compare(
+    ...     load_builtin("glass5"), cv=3, n_repeats=1, strategies=["logreg", "balanced"]
+    ... )
+    >>> len(result.strategies), result.posterior["logreg"].shape
+    (2, (214, 2))
     >>> print(table(result).splitlines()[0])
     glass5: 214 samples, 9 features, 2 classes (0: 205, 1: 9); minority class 1
     """
     if warn is None:
         warn = partial(warnings.warn, category=UserWarning, stacklevel=2)
     classes, counts, n_splits = check_classes(dataset.y, cv)
+    cost_matrix = _check_metric(metric, cost_matrix, classes)
     if cv is None and n_splits < DEFAULT_CV:
         warn(
             f"the smallest class has {counts.min()} samples: using {n_splits}-fold "
             f"cross-validation instead of {DEFAULT_CV}"
         )
+    if n_repeats is None:
+        n_repeats = default_repeats(dataset.y.size)
     minority = minority_class(classes, counts)
-    strategies = make_strategies(dataset, classes, counts, seed=seed)
+    rule = _rules.rule_of(metric)
+    chosen = make_strategies(dataset, seed=seed, names=strategies)
+    constant = Strategy(_rules.CONSTANT, "", _rules.constant_predictor(seed))
     folds = list(
-        StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(
-            dataset.X, dataset.y
-        )
+        RepeatedStratifiedKFold(
+            n_splits=n_splits, n_repeats=n_repeats, random_state=seed
+        ).split(dataset.X, dataset.y)
     )
-    tasks = [(s, f) for s in range(len(strategies)) for f in range(n_splits)]
+    decide = partial(
+        _rules.with_decisions,
+        rule=rule,
+        classes=classes,
+        minority=minority,
+        cost_matrix=cost_matrix,
+        seed=seed,
+        n_inner=_inner_folds(rule, dataset.y, folds, classes),
+    )
+    everything = [*chosen, constant]
+    tasks = [(s, f) for s in range(len(everything)) for f in range(len(folds))]
     parallel = Parallel(n_jobs=n_jobs, return_as="generator")
     outputs = parallel(
-        delayed(_fit_predict)(strategies[s].estimator, dataset.X, dataset.y, *folds[f])
+        delayed(_fit_predict)(
+            decide(everything[s].estimator), rule, dataset.X, dataset.y, *folds[f]
+        )
         for s, f in tasks
     )
-    proba = {s.name: np.zeros((dataset.y.size, classes.size)) for s in strategies}
-    scores = {s.name: {} for s in strategies}
-    fit_time = {s.name: np.zeros(n_splits) for s in strategies}
+    shape = (dataset.y.size, classes.size)
+    proba = {s.name: np.zeros(shape) for s in everything}
+    posterior = {s.name: np.zeros(shape) for s in everything}
+    scores = {s.name: {} for s in everything}
+    fit_time = {s.name: np.zeros(len(folds)) for s in everything}
     notes, failed = {}, set()
-    for done, ((s, f), (fold_proba, seconds, messages)) in enumerate(
+    for done, ((s, f), (predictions, seconds, messages)) in enumerate(
         zip(tasks, outputs, strict=True), start=1
     ):
-        name, test = strategies[s].name, folds[f][1]
+        name, test = everything[s].name, folds[f][1]
         for message in messages:
             notes.setdefault((name, message), set()).add(f)
         if progress is not None:
             progress(done, len(tasks))
-        if fold_proba is None:
+        if predictions is None:
             failed.add(name)
             continue
-        proba[name][test] = fold_proba
+        raw, recovered, decisions = predictions
+        if f < n_splits:  # the first repetition: kept for the figures
+            proba[name][test], posterior[name][test] = raw, recovered
         fit_time[name][f] = seconds
-        for metric, value in fold_scores(
-            dataset.y[test], fold_proba, classes, minority
-        ).items():
-            scores[name].setdefault(metric, np.zeros(n_splits))[f] = value
-    if len(failed) == len(strategies):
+        fold = fold_scores(
+            dataset.y[test], recovered, raw, decisions, classes, minority, cost_matrix
+        )
+        for key, value in fold.items():
+            scores[name].setdefault(key, np.zeros(len(folds)))[f] = value
+    if _rules.CONSTANT in failed:  # pragma: no cover - a DummyClassifier
+        raise RuntimeError(next(m for (n, m) in notes if n == _rules.CONSTANT))
+    if failed.issuperset(s.name for s in chosen):
         raise NoStrategyFitted(
             "every strategy failed; the first error: "
             + next(message for _, message in notes if message.startswith("failed"))
         )
-    strategies = [s for s in strategies if s.name not in failed]
-    for table in (proba, scores, fit_time):
-        for name in failed:
-            del table[name]
-
-    def rank_key(strategy):
-        values = scores[strategy.name]
-        return (-np.mean(values[RANKED_BY]), np.mean(values["brier"]))
-
-    return Comparison(
+    chosen = [s for s in chosen if s.name not in failed]
+    constant_scores = scores[_rules.CONSTANT]
+    for table in (proba, posterior, scores, fit_time):
+        for name in [*failed, _rules.CONSTANT]:
+            table.pop(name, None)
+    comparison = Comparison(
         dataset=dataset,
         classes=classes,
         counts=counts,
         minority=minority,
         n_splits=n_splits,
+        n_repeats=n_repeats,
         seed=seed,
-        strategies=sorted(strategies, key=rank_key),
+        metric=metric,
+        rule=rule,
+        cost_matrix=cost_matrix,
+        strategies=chosen,
         scores=scores,
+        constant=constant_scores,
         proba=proba,
+        posterior=posterior,
         fit_time=fit_time,
+        recommendation=None,
         notes=[
-            f"{name}: {message.splitlines()[0]} (in {len(fs)} of {n_splits} folds)"
+            f"{name}: {message.splitlines()[0]} (in {len(fs)} of {len(folds)} fits)"
             for (name, message), fs in notes.items()
+            if name != _rules.CONSTANT
         ],
     )
+    rank(comparison)
+    return comparison
+
+
+def rank(comparison):
+    """Order ``comparison.strategies`` by mean metric and set its recommendation.
+
+    The best mean first (ties by the Brier score of the posteriors); then
+    :func:`~imbweight._compare._recommend.recommend`.
+    """
+    metric = METRICS[comparison.metric]
+    sign = -1.0 if metric.greater_is_better else 1.0
+    scores = comparison.scores
+
+    def key(strategy):
+        values = scores[strategy.name]
+        return sign * np.mean(values[comparison.metric]), np.mean(values["brier"])
+
+    comparison.strategies = sorted(comparison.strategies, key=key)
+    comparison.recommendation = recommend(
+        [s.name for s in comparison.strategies],
+        scores,
+        comparison.metric,
+        title=metric.title,
+        greater_is_better=metric.greater_is_better,
+        n_splits=comparison.n_splits,
+        simplicity={s.name: s.simplicity for s in comparison.strategies},
+        minority=comparison.minority.item(),
+        constant=comparison.constant,
+    )
+
+
+def decision_estimator(comparison, name=None):
+    """The strategy ``name`` (default: the recommended one) under the comparison's
+    decision rule, unfitted: what :func:`refit` fits.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        What :func:`compare` returned.
+    name : str or None, default=None
+        A strategy of the comparison.
+
+    Returns
+    -------
+    estimator : estimator
+        The strategy's pipeline, wrapped for ``--metric f1`` in a
+        :class:`~sklearn.model_selection.TunedThresholdClassifierCV` and for
+        the expected cost in a :class:`~imbweight.CostSensitiveClassifier`.
+    """
+    strategy = comparison.strategy(name or comparison.recommendation.name)
+    return _rules.with_decisions(
+        strategy.estimator,
+        comparison.rule,
+        classes=comparison.classes,
+        minority=comparison.minority,
+        cost_matrix=comparison.cost_matrix,
+        seed=comparison.seed,
+        n_inner=_rules.inner_folds(comparison.counts.min()),
+    )
+
+
+def refit(comparison, name=None):
+    """:func:`decision_estimator` fitted on all the data of the comparison.
+
+    Returns
+    -------
+    estimator : estimator
+        Fitted on ``comparison.dataset`` (its ``X``, the features as read).
+
+    Examples
+    --------
+    >>> from imbweight._compare import compare, load_builtin, refit
+    >>> result = compare(load_builtin("glass5"), cv=3, strategies=["balanced"])
+    >>> model = refit(result)
+    >>> model.predict(result.dataset.X[:3])
+    array([0, 0, 0])
+    """
+    dataset = comparison.dataset
+    return clone(decision_estimator(comparison, name)).fit(dataset.X, dataset.y)

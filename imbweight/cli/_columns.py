@@ -33,7 +33,9 @@ __all__ = [
     "BadColumn",
     "Feature",
     "as_text",
+    "dates",
     "is_missing",
+    "local_numbers",
     "parse_feature",
     "parse_target",
 ]
@@ -123,11 +125,18 @@ class Feature:
         ``None`` for a dropped column.
     converted : str or None
         How the text was read, a key of :data:`CONVERTED`, if not plainly.
+    form : str or None
+        The format of a date column (see :func:`dates`).
+    categories : ndarray or None
+        The sorted categories of a categorical column; ``values`` are their
+        positions.
     """
 
     kind: str
     values: np.ndarray = None
     converted: str = None
+    form: str = None
+    categories: np.ndarray = None
 
 
 def as_text(column):
@@ -212,6 +221,28 @@ def parse_target(name, cells, warn):
 
 
 # ---------------------------------------------------------------- features
+def local_numbers(present, converted):
+    """Text written in a local number format as floats.
+
+    Parameters
+    ----------
+    present : pandas.Series of str
+        Stripped, present cells.
+    converted : {"thousands", "decimal_comma"}
+        The format, as :func:`parse_feature` found it.
+
+    Returns
+    -------
+    numbers : pandas.Series of float
+        ``NaN`` for a cell that is not a number in that format.
+    """
+    if converted == "thousands":
+        plain = present.str.replace(",", "", regex=False)
+    else:
+        plain = present.str.replace(".", "", regex=False).str.replace(",", ".")
+    return pd.to_numeric(plain, errors="coerce")
+
+
 def _numbers_in_local_format(present, sep):
     """``present`` read as numbers written with separators; the format, or None."""
     if not present.str.contains(",", regex=False).any():
@@ -223,33 +254,50 @@ def _numbers_in_local_format(present, sep):
         # fields (as it does where the comma is the decimal mark).
         thousands = sep != ";"
     if thousands:
-        return pd.to_numeric(present.str.replace(",", "", regex=False)), "thousands"
+        return local_numbers(present, "thousands"), "thousands"
     if decimal:
-        plain = present.str.replace(".", "", regex=False).str.replace(",", ".")
-        return pd.to_numeric(plain), "decimal_comma"
+        return local_numbers(present, "decimal_comma"), "decimal_comma"
     return None, None
 
 
+def dates(present, form):
+    """Text dates as days since 1970-01-01.
+
+    Parameters
+    ----------
+    present : pandas.Series of str
+        Stripped, present cells.
+    form : str
+        ``"ISO8601"`` (``2021-04-03``, ``2021/4/3``, with a time or not), or
+        ``"%d/%m/%Y"`` or ``"%m/%d/%Y"`` (with ``/``, ``.`` or ``-``).
+
+    Returns
+    -------
+    days : ndarray of float
+        ``NaN`` for a cell that is not such a date (such as 2021-02-30).
+    """
+    if form == "ISO8601":
+        text = present.str.replace(r"^(\d{4})/(\d+)/", r"\1-\2-", regex=True)
+    else:
+        text = present.str.replace(r"[.-]", "/", regex=True)
+    stamps = pd.to_datetime(text, format=form, utc=True, errors="coerce")
+    return ((stamps - _EPOCH) / pd.Timedelta(days=1)).to_numpy(np.float64)
+
+
 def _dates(present):
-    """``present`` as days since 1970-01-01, its kind; ``(None, None)`` if not dates."""
+    """``present`` as days since 1970-01-01 and the date format; ``(None, kind)``
+    if not dates, ``kind`` ``"ambiguous_date"`` or ``None``."""
     if present.str.fullmatch(_ISO_DATE).all():
-        iso = present.str.replace(r"^(\d{4})/(\d+)/", r"\1-\2-", regex=True)
-        stamps = pd.to_datetime(iso, format="ISO8601", utc=True, errors="coerce")
+        forms = ["ISO8601"]
     elif present.str.fullmatch(_DAY_MONTH_YEAR).all():
-        uniform = present.str.replace(r"[.-]", "/", regex=True)
-        orders = [
-            pd.to_datetime(uniform, format=form, utc=True, errors="coerce")
-            for form in ("%d/%m/%Y", "%m/%d/%Y")
-        ]
-        valid = [stamps for stamps in orders if stamps.notna().all()]
-        if len(valid) != 1:
-            return None, "ambiguous_date" if valid else None
-        stamps = valid[0]
+        forms = ["%d/%m/%Y", "%m/%d/%Y"]
     else:
         return None, None
-    if stamps.isna().any():  # such as 2021-02-30
-        return None, None
-    return ((stamps - _EPOCH) / pd.Timedelta(days=1)).to_numpy(np.float64), "date"
+    readings = {form: dates(present, form) for form in forms}
+    valid = [form for form, days in readings.items() if not np.isnan(days).any()]
+    if len(valid) != 1:  # both orders read (ambiguous), or a date like 2021-02-30
+        return None, "ambiguous_date" if len(valid) > 1 else None
+    return readings[valid[0]], valid[0]
 
 
 def _looks_like_id(name, values, named):
@@ -319,14 +367,15 @@ def parse_feature(name, column, *, sep=",", named=True):
     if missing.all():
         return Feature("empty")
     bad = np.isnan(values) & ~missing
-    converted = None
+    converted = form = None
     if bad.any():
         present = text[~missing]
         numbers, converted = _numbers_in_local_format(present, sep)
         if numbers is None:
-            numbers, converted = _dates(present)
-        if converted == "ambiguous_date":
-            return Feature("ambiguous_date")
+            numbers, form = _dates(present)
+            if form == "ambiguous_date":
+                return Feature("ambiguous_date")
+            converted = None if numbers is None else "date"
         if numbers is not None:
             values = np.full(missing.size, np.nan)
             values[~missing] = numbers
@@ -343,7 +392,7 @@ def parse_feature(name, column, *, sep=",", named=True):
         if converted is None and _looks_like_id(name, values, named):
             return Feature("id_number")
         kind = "date" if converted == "date" else "numeric"
-        return Feature(kind, values, converted)
+        return Feature(kind, values, converted, form)
     if bad.sum() <= 0.5 * (~missing).sum():
         i = int(np.flatnonzero(bad)[0])
         raise BadCell(
@@ -362,4 +411,4 @@ def parse_feature(name, column, *, sep=",", named=True):
         return Feature("many_levels")
     values = np.full(missing.size, np.nan)
     values[~missing] = codes
-    return Feature("categorical", values)
+    return Feature("categorical", values, categories=categories)

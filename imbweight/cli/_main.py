@@ -45,18 +45,26 @@ import numpy as np
 
 from imbweight import __version__
 from imbweight._compare import (
+    CATALOGUE,
     DEFAULT_CV,
     OUTPUT_FILES,
+    RANKABLE,
     ClassSizeError,
     NoStrategyFitted,
+    UnknownStrategy,
+    boosting_available,
     check_classes,
+    check_names,
     compare,
     load_builtin,
+    refit,
     table,
     write_outputs,
 )
+from imbweight._compare._strategies import minority_class
 from imbweight.class_weight import ClassWeights, compute_class_weight
 from imbweight.cli import DEFAULT_OUT
+from imbweight.cli._encoder import Column, ColumnEncoder
 from imbweight.cli._errors import UserError
 from imbweight.cli._progress import ProgressBar
 from imbweight.datasets import DEFAULT_DATASET, list_datasets
@@ -143,6 +151,17 @@ def _n_jobs(text):
     return value
 
 
+def _strategy_names(text):
+    """An argparse type: comma-separated strategy names, checked."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one strategy")
+    try:
+        return check_names(names)
+    except UnknownStrategy as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _add_data_arguments(parser):
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
@@ -206,10 +225,11 @@ def build_parser():
         "compare",
         help="cross-validate strategies for imbalanced data and recommend one",
         description=(
-            "Cross-validate (stratified folds) plain logistic regression, class "
-            "weights, the focal loss, SMOTE and SGD on a dataset; print them "
-            "ranked by PR-AUC, the recommended one first; write results.csv, "
-            "results.json, pr_curves.png and reliability.png into --out. "
+            "Cross-validate (repeated stratified folds) plain logistic regression, "
+            "class weights, the focal loss, SMOTE and, with LightGBM installed, "
+            "gradient boosting on a dataset; print them ranked by --metric, "
+            "recommend the simplest within noise of the best and say why; write "
+            "results.csv, results.json, the figures and report.html into --out. "
             "Without --dataset or --csv, runs on the default dataset "
             f"({DEFAULT_DATASET})."
         ),
@@ -223,6 +243,52 @@ def build_parser():
         help="columns of --csv to leave out (identifiers, leaks, ...)",
     )
     compare_parser.add_argument(
+        "--strategies",
+        type=_strategy_names,
+        metavar="NAME,...",
+        help="the strategies to compare, by name (default: all but those marked "
+        "opt-in by --list-strategies)",
+    )
+    compare_parser.add_argument(
+        "--list-strategies",
+        action="store_true",
+        help="print the strategies, one line each, and exit",
+    )
+    compare_parser.add_argument(
+        "--metric",
+        choices=RANKABLE,
+        help=(
+            "what to rank by, and which decisions to judge: pr_auc (default); "
+            "balanced_accuracy; f1 (of the minority, at a threshold tuned inside "
+            "each training fold); brier (of the recovered posteriors); "
+            "expected_cost (the default when costs are given)"
+        ),
+    )
+    compare_parser.add_argument(
+        "--cost-matrix",
+        type=Path,
+        metavar="PATH",
+        help=(
+            "a CSV file of the cost of each decision: a header row of the "
+            "predicted classes, then one row per true class, starting with its "
+            "label"
+        ),
+    )
+    compare_parser.add_argument(
+        "--cost-fn",
+        type=_number_in(0.0),
+        metavar="COST",
+        help="binary targets: the cost of missing a minority row (default: 1 "
+        "when --cost-fp is given)",
+    )
+    compare_parser.add_argument(
+        "--cost-fp",
+        type=_number_in(0.0),
+        metavar="COST",
+        help="binary targets: the cost of flagging a majority row (default: 1 "
+        "when --cost-fn is given)",
+    )
+    compare_parser.add_argument(
         "--cv",
         type=_int_at_least(2),
         metavar="K",
@@ -232,10 +298,19 @@ def build_parser():
         ),
     )
     compare_parser.add_argument(
+        "--repeats",
+        type=_int_at_least(1),
+        metavar="R",
+        help=(
+            "repetitions of the cross-validation, each with its own shuffle "
+            "(default: 2 below 5,000 rows, else 1)"
+        ),
+    )
+    compare_parser.add_argument(
         "--seed",
         type=_seed,
         default=0,
-        help="seed of the folds, SMOTE and SGD (default: 0)",
+        help="seed of the folds, SMOTE, SGD and LightGBM (default: 0)",
     )
     compare_parser.add_argument(
         "--n-jobs",
@@ -252,14 +327,26 @@ def build_parser():
         help=f"folder for the results and plots (default: ./{DEFAULT_OUT})",
     )
     compare_parser.add_argument(
+        "--save-model",
+        type=Path,
+        metavar="PATH",
+        help=(
+            "refit the recommended strategy on all the data and save it, "
+            "preprocessing included, with joblib (and beside it PATH.skops with "
+            "skops, if installed); joblib.load(PATH).predict_proba(df) takes a "
+            "DataFrame of the file's columns"
+        ),
+    )
+    compare_parser.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace the results of an earlier run in --out (default: refuse)",
+        help="replace the results of an earlier run in --out, and the file of "
+        "--save-model (default: refuse)",
     )
     compare_parser.add_argument(
         "--no-plots",
         action="store_true",
-        help="do not draw the plots (matplotlib is then not needed)",
+        help="draw no figures and no report.html (matplotlib is then not needed)",
     )
     compare_parser.add_argument(
         "--progress",
@@ -368,6 +455,9 @@ def _load(args, *, features):
             if getattr(args, flag, None):
                 raise UserError(f"--{flag} applies to --csv only")
         dataset = load_builtin(args.dataset or DEFAULT_DATASET)
+        dataset.encoder = ColumnEncoder(
+            tuple(Column(name) for name in dataset.feature_names)
+        )
         return (dataset if features else dataset.y), dataset.name, "target"
     target = "target" if args.target is None else args.target
     try:  # pandas, only when there is a CSV file to read
@@ -430,9 +520,203 @@ def _prepare_out(out):
         raise UserError(f"cannot write into {out}: {exc.strerror}") from None
 
 
+def _strategy_list():
+    """``--list-strategies``: one line per strategy."""
+    width = max(len(entry.name) for entry in CATALOGUE)
+    lines = []
+    for entry in CATALOGUE:
+        notes = []
+        if not entry.default:
+            notes.append("opt-in: name it in --strategies")
+        if entry.family == "boosting" and not boosting_available():
+            notes.append("needs lightgbm: pip install 'imbweight[lightgbm]'")
+        note = f" ({'; '.join(notes)})" if notes else ""
+        lines.append(
+            f"{entry.name:<{width}}  {entry.family:<8}  {entry.kind:<10}  "
+            f"{entry.summary}{note}"
+        )
+    return "\n".join(lines)
+
+
+def _check_decision_arguments(parser, args):
+    """Refuse combinations of --metric and costs that cannot work (exit code 2)."""
+    binary_costs = args.cost_fn is not None or args.cost_fp is not None
+    if args.cost_matrix is not None and binary_costs:
+        parser.error(
+            "give the costs either with --cost-matrix or with --cost-fn/--cost-fp"
+        )
+    if args.metric == "expected_cost" and not (binary_costs or args.cost_matrix):
+        parser.error(
+            "--metric expected_cost needs the costs: --cost-matrix, or --cost-fn "
+            "and --cost-fp"
+        )
+
+
+def _cost_matrix(path, classes):
+    """The cost matrix in the CSV file ``path``, ordered like ``classes``."""
+    import pandas as pd  # the cli extra, as for --csv
+
+    try:
+        frame = pd.read_csv(path, index_col=0, dtype=str, skipinitialspace=True)
+    except FileNotFoundError:
+        raise UserError(f"no such file: {path}") from None
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        message = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+        raise UserError(f"cannot read the cost matrix {path}: {message}") from None
+    rows = [str(label).strip() for label in frame.index]
+    cols = [str(label).strip() for label in frame.columns]
+    labels = [str(label) for label in classes.tolist()]
+    for what, found in (("row", rows), ("column", cols)):
+        if sorted(found) != sorted(labels) or len(set(found)) != len(found):
+            raise UserError(
+                f"the cost matrix {path} must have one {what} per class "
+                f"({', '.join(labels)}), labelled; its {what}s are "
+                f"{', '.join(found) or 'none'} (rows: true class, columns: the "
+                "class decided)"
+            )
+    try:
+        values = frame.apply(lambda column: column.str.strip()).astype(float)
+    except (ValueError, AttributeError):
+        raise UserError(
+            f"the cost matrix {path} holds a cell that is not a number"
+        ) from None
+    values.index, values.columns = rows, cols
+    matrix = values.loc[labels, labels].to_numpy()
+    if not np.all(np.isfinite(matrix)) or np.any(matrix < 0):
+        raise UserError(
+            f"the costs of {path} must be finite numbers >= 0 (a gain is a lower cost)"
+        )
+    return matrix
+
+
+def _decision_settings(args, classes, counts):
+    """The metric to rank by and the cost matrix (or None), checked against
+    the classes."""
+    binary_costs = args.cost_fn is not None or args.cost_fp is not None
+    given = binary_costs or args.cost_matrix is not None
+    metric = args.metric or ("expected_cost" if given else "pr_auc")
+    if metric == "f1" and classes.size != 2:
+        raise UserError(
+            f"--metric f1 tunes a threshold between two classes, and the target has "
+            f"{classes.size}: rank by balanced_accuracy, or give a --cost-matrix"
+        )
+    if binary_costs:
+        if classes.size != 2:
+            raise UserError(
+                f"--cost-fn and --cost-fp are for two classes, and the target has "
+                f"{classes.size}: give a --cost-matrix"
+            )
+        minority = int(np.flatnonzero(classes == minority_class(classes, counts))[0])
+        matrix = np.zeros((2, 2))
+        matrix[minority, 1 - minority] = 1.0 if args.cost_fn is None else args.cost_fn
+        matrix[1 - minority, minority] = 1.0 if args.cost_fp is None else args.cost_fp
+        return metric, matrix
+    if args.cost_matrix is not None:
+        return metric, _cost_matrix(args.cost_matrix, classes)
+    return metric, None
+
+
+def _skops_path(path):
+    """Where --save-model puts the skops copy, if skops is installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("skops") is None:
+        return None
+    return path.with_suffix(".skops")
+
+
+def _check_save_model(args):
+    """Refuse, before any work, a --save-model path the run must not write."""
+    path = args.save_model
+    if path is None:
+        return
+    if path.suffix == ".skops":
+        raise UserError(
+            f"--save-model {path}: the model is saved with joblib (name it e.g. "
+            "model.joblib); the skops copy goes beside it"
+        )
+    if not path.parent.is_dir():
+        raise UserError(f"--save-model {path}: no folder {path.parent}")
+    for target in filter(None, (path, _skops_path(path))):
+        if target.is_dir():
+            raise UserError(f"--save-model {path}: {target} is a folder")
+        if args.csv is not None and _same_file(target, args.csv):
+            raise UserError(
+                f"--save-model {path} would replace the input file {args.csv}"
+            )
+        if target.exists() and not args.overwrite:
+            raise UserError(
+                f"{target} already exists: pass --overwrite to replace it, or "
+                "choose another --save-model"
+            )
+
+
+def _dump(model, path, dump):
+    """Write ``model`` to ``path`` with ``dump``, whole or not at all."""
+    partial = path.with_name(f".{path.name}.part")
+    try:
+        dump(model, partial)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _save_model(result, args, target):
+    """Refit the recommended strategy on all the data; save it, say how to use it."""
+    import warnings
+
+    import joblib
+    from sklearn.pipeline import Pipeline
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted = refit(result)
+    for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
+        _warn(f"refitting {result.recommendation.name}: {message}")
+    model = Pipeline([("columns", result.dataset.encoder), ("model", fitted)])
+    _dump(model, args.save_model, joblib.dump)
+    written = [str(args.save_model)]
+    skops_path = _skops_path(args.save_model)
+    if skops_path is not None:
+        import skops.io
+
+        try:
+            _dump(model, skops_path, skops.io.dump)
+            written.append(str(skops_path))
+        except UserError:
+            raise
+        except Exception as exc:  # an optional copy: the joblib file stands
+            _warn(f"no skops copy: skops cannot save this model ({exc})")
+    if args.csv is None:
+        data = f"load_dataset({result.dataset.name!r}, as_frame=True).data"
+        imports = "import joblib\nfrom imbweight.datasets import load_dataset"
+    else:
+        from imbweight.cli._read import pandas_options
+
+        options = "".join(
+            f", {key}={value!r}"
+            for key, value in pandas_options(args.csv, args.sep, args.encoding).items()
+        )
+        data = f"pd.read_csv({str(args.csv)!r}{options}).drop(columns=[{target!r}])"
+        imports = "import joblib\nimport pandas as pd"
+    _say(
+        f"\nSaved {result.recommendation.name}, refitted on all "
+        f"{result.dataset.y.size} rows (preprocessing included), to "
+        f"{' and '.join(written)}. To use it:\n\n{imports}\n"
+        f"model = joblib.load({str(args.save_model)!r})\n"
+        f"model.predict_proba({data})  # columns ordered like model.classes_"
+    )
+
+
 def _run_compare(args):
+    if args.list_strategies:
+        _say(_strategy_list())
+        return 0
     draw = not args.no_plots
     _check_out(args)
+    _check_save_model(args)
     if draw:
         from imbweight._compare._plots import check_matplotlib
 
@@ -442,19 +726,24 @@ def _run_compare(args):
             raise UserError(str(exc)) from None
     dataset, _, target = _load(args, features=True)
     _check_class_count(dataset.y, target)
-    _check_classes(dataset.y, args.cv, target)
+    classes, counts, _ = _check_classes(dataset.y, args.cv, target)
+    metric, cost_matrix = _decision_settings(args, classes, counts)
     _prepare_out(args.out)
     progress = ProgressBar(f"compare {dataset.name}") if _show_progress(args) else None
     try:
         result = compare(
             dataset,
             cv=args.cv,
+            n_repeats=args.repeats,
             seed=args.seed,
+            metric=metric,
+            cost_matrix=cost_matrix,
+            strategies=args.strategies,
             n_jobs=args.n_jobs,
             progress=progress,
             warn=_warn,
         )
-    except NoStrategyFitted as exc:
+    except (NoStrategyFitted, ClassSizeError) as exc:
         raise UserError(str(exc).splitlines()[0]) from None
     for note in result.notes:
         _warn(note)
@@ -464,6 +753,8 @@ def _run_compare(args):
     except OSError as exc:
         raise UserError(f"cannot write into {args.out}: {exc.strerror}") from None
     _say(f"\nWrote {', '.join(path.name for path in written)} into {args.out}")
+    if args.save_model is not None:
+        _save_model(result, args, target)
     return 0
 
 
@@ -514,6 +805,11 @@ def run(argv=None):
         parser.print_help()
         return 0
     command = _run_compare if args.command == "compare" else _run_weights
+    if args.command == "compare":
+        try:
+            _check_decision_arguments(parser, args)
+        except SystemExit as stop:
+            return stop.code
     try:
         return command(args)
     except UserError as exc:

@@ -35,9 +35,10 @@ from imbweight.cli._columns import (
     parse_feature,
     parse_target,
 )
+from imbweight.cli._encoder import Column, ColumnEncoder, pandas_names
 from imbweight.cli._errors import UserError
 
-__all__ = ["load_csv", "read_target"]
+__all__ = ["load_csv", "pandas_options", "read_target"]
 
 # pandas < 3 parses about a third of 17-digit decimals a few units in the last
 # place away from the nearest double; the round-trip parser is exact (and
@@ -73,6 +74,7 @@ class _Source:
     encoding: str
     size: int
     data: bytes = None
+    pandas_header: list = None
 
     def columns(self):
         """Unique names for pandas: the header may repeat or omit names."""
@@ -171,7 +173,7 @@ def _open(path, sep=None, encoding=None):
         raise UserError(f"{path} is empty")
     # Names appear in one-line messages: no line breaks in them.
     names = [re.sub(r"[\r\n\v\f]+", " ", name).strip() for name in header]
-    return _Source(path, names, sep, encoding, size, data)
+    return _Source(path, names, sep, encoding, size, data, pandas_names(header))
 
 
 class _Counting(io.RawIOBase):
@@ -444,7 +446,7 @@ def load_csv(
     if not labelled.all():
         frame = frame.iloc[rows]
 
-    features, names, kinds, categorical = [], [], [], []
+    features, names, kinds, categorical, columns = [], [], [], [], []
     dropped, converted = {}, {}
     for j, name in enumerate(source.header):
         if j == j_target or j in left_out:
@@ -461,6 +463,15 @@ def load_csv(
             converted.setdefault(feature.converted, []).append(name)
         if feature.kind == "categorical":
             categorical.append(len(features))
+        columns.append(
+            Column(
+                source.pandas_header[j],
+                feature.kind,
+                None if feature.converted == "date" else feature.converted,
+                feature.form,
+                () if feature.categories is None else tuple(feature.categories),
+            )
+        )
         features.append(feature.values)
         names.append(name)
         kinds.append(feature.kind)
@@ -490,7 +501,9 @@ def load_csv(
         name for kind in DROPPED for name in dropped.get(kind, [])
     ]
     origin = _read_summary(source, n_rows, target, kinds, all_dropped)
-    return Dataset(source.path.stem, X, y, names, categorical, origin)
+    return Dataset(
+        source.path.stem, X, y, names, categorical, origin, ColumnEncoder(columns)
+    )
 
 
 def read_target(path, target="target", *, sep=None, encoding=None, warn=None):
@@ -521,3 +534,37 @@ def read_target(path, target="target", *, sep=None, encoding=None, warn=None):
     source = _open(path, sep, encoding)
     _, frame = _target_column(source, target, alone=True)
     return _labels(source, target, frame.iloc[:, 0], warn)[0]
+
+
+def pandas_options(path, sep=None, encoding=None):
+    """The options ``pandas.read_csv`` needs to read ``path`` as :func:`load_csv` did.
+
+    Parameters
+    ----------
+    path : str or Path
+        The CSV file.
+    sep, encoding : str, default=None
+        As in :func:`load_csv`.
+
+    Returns
+    -------
+    options : dict
+        ``sep`` and ``encoding``, each only when pandas's default would not do.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from imbweight.cli._read import pandas_options
+    >>> path = Path(tempfile.mkdtemp()) / "export.csv"
+    >>> _ = path.write_text("size;label\\n1,5;yes\\n", encoding="latin-1")
+    >>> pandas_options(path)
+    {'sep': ';'}
+    """
+    source = _open(path, sep, encoding)
+    options = {}
+    if source.sep != ",":
+        options["sep"] = source.sep
+    if source.encoding not in (DEFAULT_ENCODING, "utf-8"):
+        options["encoding"] = source.encoding
+    return options
