@@ -1,4 +1,4 @@
-"""What the tests on a real distributed cluster share: the cluster and a watchdog.
+"""What the tests on a real distributed cluster share: imports, cluster, watchdog.
 
 Each test module starts its own cluster once (a module-scoped fixture that
 yields from :func:`local_cluster`) and runs every test under
@@ -8,8 +8,22 @@ instead of blocking CI.
 
 import contextlib
 import faulthandler
+import importlib
+import os
 import signal
 import sys
+
+import pytest
+
+
+def require(module):
+    """Import ``module``, or skip the test module without it.
+
+    CI installs the extras: a missing module there is a failure, not a skip.
+    """
+    if os.environ.get("CI") == "true":
+        return importlib.import_module(module)
+    return pytest.importorskip(module)
 
 
 @contextlib.contextmanager

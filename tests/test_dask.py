@@ -7,15 +7,13 @@ stacks of every thread instead of blocking CI.
 
 import contextlib
 import copy
-import importlib
-import os
 import re
 import sys
 import warnings
 
 import numpy as np
 import pytest
-from _cluster import hang_guard, local_cluster
+from _cluster import hang_guard, local_cluster, require
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils import check_random_state
@@ -23,19 +21,11 @@ from sklearn.utils import check_random_state
 import imbweight
 from imbweight import ClassWeights, FocalLogisticRegression, WeightedSGDClassifier
 
-
-def _require(module):
-    # CI installs the dask extra: a missing module there is a failure, not a skip.
-    if os.environ.get("CI") == "true":
-        return importlib.import_module(module)
-    return pytest.importorskip(module)
-
-
-dask = _require("dask")
-da = _require("dask.array")
-dd = _require("dask.dataframe")
-distributed = _require("distributed")
-imbdask = _require("imbweight.dask")
+dask = require("dask")
+da = require("dask.array")
+dd = require("dask.dataframe")
+distributed = require("distributed")
+imbdask = require("imbweight.dask")
 
 pd = pytest.importorskip("pandas")
 

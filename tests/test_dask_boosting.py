@@ -11,29 +11,18 @@ data is persisted once, so every training on the cluster sees the same
 placement of the blocks.
 """
 
-import importlib
-import os
-
 import numpy as np
 import pytest
-from _cluster import hang_guard, local_cluster
+from _cluster import hang_guard, local_cluster, require
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 
 from imbweight import ClassWeights, FocalBoostingClassifier, WeightedSGDClassifier
 
-
-def _require(module):
-    # CI installs the extras: a missing module there is a failure, not a skip.
-    if os.environ.get("CI") == "true":
-        return importlib.import_module(module)
-    return pytest.importorskip(module)
-
-
-da = _require("dask.array")
-dask = _require("dask")
-distributed = _require("distributed")
-imbdask = _require("imbweight.dask")
+da = require("dask.array")
+dask = require("dask")
+distributed = require("distributed")
+imbdask = require("imbweight.dask")
 
 # Each test trains a few 10-tree models on 4 000 rows: seconds on an idle
 # machine; the limit allows for a loaded 2-core CI runner.
@@ -89,14 +78,14 @@ def data(request, client):
 
 
 def _xgboost():
-    xgb = _require("xgboost")
+    xgb = require("xgboost")
     return xgb.XGBClassifier(
         n_estimators=10, max_depth=3, tree_method="hist", nthread=1
     )
 
 
 def _lightgbm():
-    lgb = _require("lightgbm")
+    lgb = require("lightgbm")
     return lgb.LGBMClassifier(n_estimators=10, num_leaves=7, verbose=-1)
 
 
@@ -251,7 +240,7 @@ def test_class_weights_and_init_score_equal_those_of_the_arrays(
 
 
 def test_dataframe_input_keeps_the_feature_names(client):
-    dd = _require("dask.dataframe")
+    dd = require("dask.dataframe")
     pd = pytest.importorskip("pandas")
     X_local, y_local, _ = _numpy_data(2)
     frame = pd.DataFrame(X_local, columns=[f"f{i}" for i in range(N_FEATURES)])
