@@ -265,7 +265,7 @@ def run(args):
 
         summary, table = dask_boosting.measure(args.size)
         section(
-            "Dask boosting: fit_boosting through xgboost.dask, data 3 x a worker's "
+            "Dask boosting: fit_boosting through xgboost.dask, data 2 x a worker's "
             "memory",
             table,
             summary + " Rows/s are of the whole data; each step generates it again. "

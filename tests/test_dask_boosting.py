@@ -204,17 +204,24 @@ INIT_SCORE_ATOL = 2 * 2.0**-24
 
 
 @pytest.mark.parametrize(
-    "class_weight",
+    "class_weight, weighted",
     [
-        None,
-        "balanced",
-        ClassWeights("sqrt_inverse"),
-        ClassWeights("effective_number", beta=0.999, normalize="classes"),
-        ClassWeights("inverse", clip=5.0),
+        (None, False),
+        (None, True),
+        ("balanced", True),
+        (ClassWeights("sqrt_inverse"), False),
+        (ClassWeights("effective_number", beta=0.999, normalize="classes"), True),
+        (ClassWeights("inverse", clip=5.0), True),
     ],
-    ids=["none", "balanced", "sqrt_inverse", "effective_number", "inverse_clipped"],
+    ids=[
+        "none",
+        "none-weighted",
+        "balanced-weighted",
+        "sqrt_inverse",
+        "effective_number-weighted",
+        "inverse_clipped-weighted",
+    ],
 )
-@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 def test_class_weights_and_init_score_equal_those_of_the_arrays(
     data, class_weight, weighted
 ):
