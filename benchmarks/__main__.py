@@ -30,6 +30,7 @@ SECTIONS = (
     "quality",
     "decisions",
     "boosting",
+    "dask_boosting",
 )
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.md"
@@ -257,6 +258,20 @@ def run(args):
                 "Linear models on standardised features. Brier summed over "
                 "classes; 'predict_posterior' undoes class weights and gamma.",
             )
+    if "dask_boosting" in args.only:
+        log("dask boosting")
+        # Imported here: only this section needs dask and xgboost.
+        from benchmarks import dask_boosting
+
+        summary, table = dask_boosting.measure(args.size)
+        section(
+            "Dask boosting: fit_boosting through xgboost.dask, data 2 x a worker's "
+            "memory",
+            table,
+            summary + " Rows/s are of the whole data; each step generates it again. "
+            "Peak RSS is the workers' high-water mark so far (ru_maxrss). See "
+            "benchmarks/dask_boosting.py.",
+        )
     elapsed = time.perf_counter() - started
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     parts.append(

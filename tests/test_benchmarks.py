@@ -96,6 +96,7 @@ def test_every_section_runs_end_to_end(tmp_path, capsys):
         "Boosting peak memory",
         "Boosting quality: PR-AUC",
         "Boosting quality: Brier of predict_posterior",
+        "Dask boosting: fit_boosting through xgboost.dask",
     ]:
         assert f"## {title}" in report and f"## {title}" in printed
     assert "(c) CSR binary" in report and "glass5" in report

@@ -1,22 +1,19 @@
 """imbweight.dask on a real distributed cluster: 2 worker processes on loopback.
 
 The cluster is started once for the module and closed at its end. Every test
-runs under a watchdog (``_fail_on_hang``): a hang fails the test with the
+runs under a watchdog (``_cluster.hang_guard``): a hang fails the test with the
 stacks of every thread instead of blocking CI.
 """
 
 import contextlib
 import copy
-import faulthandler
-import importlib
-import os
 import re
-import signal
 import sys
 import warnings
 
 import numpy as np
 import pytest
+from _cluster import hang_guard, local_cluster, require
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils import check_random_state
@@ -24,19 +21,11 @@ from sklearn.utils import check_random_state
 import imbweight
 from imbweight import ClassWeights, FocalLogisticRegression, WeightedSGDClassifier
 
-
-def _require(module):
-    # CI installs the dask extra: a missing module there is a failure, not a skip.
-    if os.environ.get("CI") == "true":
-        return importlib.import_module(module)
-    return pytest.importorskip(module)
-
-
-dask = _require("dask")
-da = _require("dask.array")
-dd = _require("dask.dataframe")
-distributed = _require("distributed")
-imbdask = _require("imbweight.dask")
+dask = require("dask")
+da = require("dask.array")
+dd = require("dask.dataframe")
+distributed = require("distributed")
+imbdask = require("imbweight.dask")
 
 pd = pytest.importorskip("pandas")
 
@@ -48,44 +37,14 @@ TEST_TIMEOUT = 300
 
 @pytest.fixture(autouse=True)
 def _fail_on_hang():
-    """Raise in the test after TEST_TIMEOUT s; kill the run if even that hangs."""
-
-    def interrupt(signum, frame):
-        raise TimeoutError(f"test still running after {TEST_TIMEOUT} s")
-
-    alarm = hasattr(signal, "SIGALRM")  # POSIX
-    if alarm:
-        previous = signal.signal(signal.SIGALRM, interrupt)
-        signal.setitimer(signal.ITIMER_REAL, TEST_TIMEOUT)
-    # Backstop for a hang that never returns to Python (SIGALRM cannot
-    # interrupt it): print every thread's stack and exit non-zero.
-    faulthandler.dump_traceback_later(2 * TEST_TIMEOUT, exit=True, file=sys.stderr)
-    try:
+    with hang_guard(TEST_TIMEOUT):
         yield
-    finally:
-        faulthandler.cancel_dump_traceback_later()
-        if alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="module")
 def client():
-    """A LocalCluster of 2 single-threaded worker processes, on 127.0.0.1 only."""
-    cluster = distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=":0",
-        timeout=300,
-    )
-    client = distributed.Client(cluster, timeout=300)
-    try:
+    with local_cluster(distributed) as client:
         yield client
-    finally:
-        client.close(timeout=300)
-        cluster.close(timeout=300)
 
 
 @pytest.fixture(params=["distributed", "local"])

@@ -213,13 +213,7 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             The fitted classifier.
         """
         name = type(self).__name__
-        booster = (
-            LightGBMEngine.default()
-            if self.estimator is None
-            else clone(self.estimator)
-        )
-        engine = _engine(booster)
-        _check_booster(engine, booster, fit_params)
+        booster, engine = self._booster_engine(fit_params)
         # validate_data records the features on the object it is given: a
         # copy, read back at the end, so that self changes only on success.
         record = shallow_copy(self)
@@ -227,7 +221,6 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         y = _check_y(y, name)
         check_consistent_length(X, y)
         classes = _checked_classes(name, y, BINARY, None)
-        target_kind = target_kind_of_classes(classes.size)
         if sample_weight is not None:
             sample_weight = check_sample_weight(
                 sample_weight, X, ensure_non_negative=True
@@ -237,19 +230,8 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         )
         # The boosters keep float32 weights: the init score uses the same.
         weight = None if np.all(weight == 1) else weight.astype(np.float32)
-        alpha = resolve_alpha(self.alpha, target_kind, classes)
-        objective = FocalObjective(
-            self.gamma,
-            alpha,
-            n_classes=classes.size,
-            hessian_scale=engine.hessian_scale(classes.size),
-        )
-        metric = FocalMetric(
-            eval_metric,
-            self.gamma,
-            alpha,
-            class_weight_array(class_weight, classes),
-            classes.size,
+        objective, metric = self._objective_metric(
+            engine, classes, class_weight, eval_metric
         )
         eval_sets = _check_eval_sets(
             record, eval_set, eval_sample_weight, classes, name
@@ -257,7 +239,7 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         init_score = focal_init_score(
             codes,
             gamma=self.gamma,
-            alpha=alpha,
+            alpha=objective.alpha,
             sample_weight=weight,
             n_classes=classes.size,
         )
@@ -272,6 +254,44 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             metric,
             fit_params,
         )
+        self._store_fit(record, booster, classes, class_weight, init_score, objective)
+        return self
+
+    def _booster_engine(self, fit_params):
+        """An unfitted clone of the booster and its engine, both checked."""
+        booster = (
+            LightGBMEngine.default()
+            if self.estimator is None
+            else clone(self.estimator)
+        )
+        engine = _engine(booster)
+        _check_booster(engine, booster, fit_params)
+        return booster, engine
+
+    def _objective_metric(self, engine, classes, class_weight, eval_metric):
+        """The focal objective for ``engine`` and the evaluation metric."""
+        alpha = resolve_alpha(self.alpha, target_kind_of_classes(classes.size), classes)
+        objective = FocalObjective(
+            self.gamma,
+            alpha,
+            n_classes=classes.size,
+            hessian_scale=engine.hessian_scale(classes.size),
+        )
+        metric = FocalMetric(
+            eval_metric,
+            self.gamma,
+            alpha,
+            class_weight_array(class_weight, classes),
+            classes.size,
+        )
+        return objective, metric
+
+    def _store_fit(self, record, booster, classes, class_weight, init_score, objective):
+        """Set every fitted attribute at once, dropping those of an earlier fit.
+
+        ``record`` carries the features seen (``n_features_in_`` and maybe
+        ``feature_names_in_``).
+        """
         objective.release_rows()  # the trained booster keeps the objective
         fitted = {
             "estimator_": booster,
@@ -279,9 +299,9 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             "class_weight_": class_weight,
             "init_score_": init_score,
             "n_features_in_": record.n_features_in_,
-            "_target_kind_": target_kind,
+            "_target_kind_": target_kind_of_classes(classes.size),
             "_loss_": objective.loss,
-            "_engine_": engine,
+            "_engine_": _engine(booster),
         }
         if hasattr(record, "feature_names_in_"):
             fitted["feature_names_in_"] = record.feature_names_in_
@@ -289,7 +309,6 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             if not stale.startswith("__") and stale not in fitted:
                 delattr(self, stale)
         vars(self).update(fitted)
-        return self
 
     # -------------------------------------------------------------- prediction
     def decision_function(self, X):

@@ -36,7 +36,7 @@ from scipy.special import logsumexp
 from imbweight.boosting._objective import _WeightedFocalLoss
 from imbweight.losses import MultinomialFocalLoss, focal_margin_loss_gradient
 
-__all__ = ["focal_init_score", "repeat_init_score"]
+__all__ = ["focal_init_score", "init_score_of_totals", "repeat_init_score"]
 
 #: Smallest share of the weight of a class (LightGBM's ``kEpsilon``).
 MIN_PROBABILITY = 1e-15
@@ -89,6 +89,42 @@ def focal_init_score(
     weighted = _WeightedFocalLoss(gamma, alpha, class_weight, n_classes)
     weight = weighted.row_weights(codes, sample_weight)
     totals = np.bincount(codes, weights=weight, minlength=n_classes)
+    return _optimal_constant(totals, weighted)
+
+
+def init_score_of_totals(class_totals, *, gamma=2.0, alpha=None):
+    """:func:`focal_init_score` from the total row weight of each class.
+
+    The init score depends on the rows only through these totals, which a
+    distributed caller gathers in one pass (:mod:`imbweight.dask`).
+
+    Parameters
+    ----------
+    class_totals : array-like of shape (n_classes,)
+        The sum, over the rows of each class code, of sample weight times
+        class weight (the class sizes when both are 1).
+    gamma, alpha : float, None or float or array-like
+        As for :func:`focal_init_score`.
+
+    Returns
+    -------
+    init_score : float or ndarray of shape (n_classes,)
+        As :func:`focal_init_score` returns it.
+
+    Examples
+    --------
+    >>> from imbweight.boosting._init_score import init_score_of_totals
+    >>> round(init_score_of_totals([9.0, 1.0], gamma=2.0), 4)
+    -0.8199
+    """
+    totals = np.asarray(class_totals, dtype=np.float64)
+    weighted = _WeightedFocalLoss(gamma, alpha, None, totals.size)
+    return _optimal_constant(totals, weighted)
+
+
+def _optimal_constant(totals, weighted):
+    """The init score of per-class weight totals, α applied here."""
+    n_classes = weighted.n_classes
     if weighted.alpha is not None:
         alpha = weighted.alpha
         totals = totals * (np.array([1 - alpha, alpha]) if n_classes == 2 else alpha)

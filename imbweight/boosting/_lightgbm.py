@@ -216,9 +216,22 @@ class LightGBMEngine:
         return LGBMClassifier()
 
     @staticmethod
-    def fit(estimator, X, y, weight, init_score, eval_sets, objective, metric, params):
+    def configure(estimator, objective, metric):
+        """Give ``estimator`` (a clone) the focal objective; no built-in metric.
+
+        ``metric`` is given to ``fit`` as ``eval_metric`` with the evaluation
+        sets.
+        """
+        return estimator.set_params(
+            objective=SklearnObjective(objective), metric="None"
+        )
+
+    @classmethod
+    def fit(
+        cls, estimator, X, y, weight, init_score, eval_sets, objective, metric, params
+    ):
         """Fit ``estimator`` (a clone) with the focal objective and metric."""
-        estimator.set_params(objective=SklearnObjective(objective), metric="None")
+        cls.configure(estimator, objective, metric)
         if eval_sets:
             eval_X, eval_y, eval_weight = zip(*eval_sets, strict=True)
             eval_X = tuple(_as_matrix(X_eval) for X_eval in eval_X)

@@ -188,13 +188,20 @@ class XGBoostEngine:
         return xgboost is not None and isinstance(estimator, xgboost.XGBClassifier)
 
     @staticmethod
-    def fit(estimator, X, y, weight, init_score, eval_sets, objective, metric, params):
-        """Fit ``estimator`` (a clone) with the focal objective and metric."""
-        estimator.set_params(
+    def configure(estimator, objective, metric):
+        """Give ``estimator`` (a clone) the focal objective and metric."""
+        return estimator.set_params(
             objective=SklearnObjective(objective),
             eval_metric=XGBoostSklearnMetric(metric),
             disable_default_eval_metric=True,
         )
+
+    @classmethod
+    def fit(
+        cls, estimator, X, y, weight, init_score, eval_sets, objective, metric, params
+    ):
+        """Fit ``estimator`` (a clone) with the focal objective and metric."""
+        cls.configure(estimator, objective, metric)
         params = {"verbose": False, **params}
         if eval_sets:
             eval_X, eval_y, eval_weight = zip(*eval_sets, strict=True)

@@ -1,17 +1,21 @@
 """Dask integration: out-of-core training, class weights and block-wise predictions.
 
-One module per job: :mod:`._stream` (training), :mod:`._counts` (class
-counts and weights), :mod:`._predict` (block-wise predictions), and
-:mod:`._blocks` (cutting ``X``, ``y`` and ``sample_weight`` into aligned row
-blocks, which the others share).
+One module per job: :mod:`._stream` (training by ``partial_fit``),
+:mod:`._boosting` (training boosters through the engines' own Dask
+interfaces), :mod:`._counts` (class counts and weights), :mod:`._predict`
+(block-wise predictions), and :mod:`._blocks` (cutting ``X``, ``y`` and
+``sample_weight`` into aligned row blocks, which the others share).
 
 An optional part of imbweight (``pip install "imbweight[dask]"``); no other
-module of the package imports dask. It does three things with a dask array or
+module of the package imports dask. It does four things with a dask array or
 DataFrame too large for memory:
 
 - :func:`stream_fit` trains an estimator that has ``partial_fit`` (above all
   :class:`~imbweight.WeightedSGDClassifier`) by streaming the row blocks
   through ``partial_fit``, for one or more epochs;
+- :func:`fit_boosting` trains a :class:`~imbweight.FocalBoostingClassifier`
+  through ``xgboost.dask`` or ``lightgbm.dask``, with the class weights and
+  the init score of the whole data;
 - :func:`compute_class_weight` computes any :class:`~imbweight.ClassWeights`
   strategy from the label counts of the whole ``y``, in one pass;
 - :func:`predict`, :func:`predict_proba`, :func:`decision_function` and
@@ -45,6 +49,7 @@ except ImportError as error:  # pragma: no cover - exercised without the extra
         'imbweight.dask needs dask; install it with pip install "imbweight[dask]".'
     ) from error
 
+from imbweight.dask._boosting import fit_boosting
 from imbweight.dask._counts import compute_class_weight
 from imbweight.dask._predict import (
     decision_function,
@@ -57,6 +62,7 @@ from imbweight.dask._stream import stream_fit
 __all__ = [
     "compute_class_weight",
     "decision_function",
+    "fit_boosting",
     "predict",
     "predict_posterior",
     "predict_proba",

@@ -111,8 +111,10 @@ def predict_posterior(estimator, X):
     Parameters
     ----------
     estimator : fitted imbweight classifier
-        A fitted :class:`~imbweight.FocalLogisticRegression` or
-        :class:`~imbweight.WeightedSGDClassifier`.
+        A fitted :class:`~imbweight.FocalLogisticRegression`,
+        :class:`~imbweight.WeightedSGDClassifier` or
+        :class:`~imbweight.FocalBoostingClassifier` (e.g. from
+        :func:`fit_boosting`; its init score is added before the recovery).
     X : dask Array of shape (n_samples, n_features) or dask DataFrame
         Data, with any chunking.
 
