@@ -106,7 +106,7 @@ def test_every_double_reads_back_as_itself(tmp_path):
     # about a third of these; 0.04686213668901473 is one hypothesis found
     values = np.random.default_rng(0).standard_normal(len(labels()))
     values[0] = 0.04686213668901473
-    rows = [[repr(float(v)), label] for v, label in zip(values, labels())]
+    rows = [[repr(float(v)), label] for v, label in zip(values, labels(), strict=True)]
     data, _ = read(write_csv(tmp_path / "t.csv", ["x", "label"], rows))
     np.testing.assert_array_equal(data.X[:, 0], values)
 
