@@ -1,5 +1,6 @@
 """Tests of FocalBoostingClassifier with LightGBM and XGBoost."""
 
+import os
 import pickle
 
 import numpy as np
@@ -155,6 +156,17 @@ def test_clone_and_pickle(booster):
     fresh = clone(clf)
     assert not hasattr(fresh, "estimator_")
     assert_allclose(fresh.fit(X, y).predict_proba(X), clf.predict_proba(X), rtol=1e-12)
+
+
+@pytest.mark.parametrize("booster", [_lgbm, _xgb])
+@pytest.mark.parametrize(
+    ("n_jobs", "threads"),
+    [(1, 1), (3, 3), (None, os.cpu_count()), (-1, os.cpu_count())],
+)
+def test_objective_computes_with_the_boosters_threads(booster, n_jobs, threads):
+    X, y = _data()
+    clf = FocalBoostingClassifier(booster(n_jobs=n_jobs)).fit(X, y)
+    assert clf.estimator_.get_params()["objective"].objective.n_threads == threads
 
 
 # --------------------------------------------------------------------------

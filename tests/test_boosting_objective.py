@@ -106,14 +106,20 @@ def test_flat_class_major_scores_are_accepted():
         objective.gradient_hessian(labels, raw[:, :2])
 
 
-def test_blocks_do_not_change_the_result(monkeypatch):
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("n_threads", [1, 3])
+def test_blocks_and_threads_do_not_change_the_result(monkeypatch, n_classes, n_threads):
     from imbweight.boosting import _objective
 
-    labels, raw, _ = _data(3, n_samples=1000)
-    objective = FocalObjective(2.0, n_classes=3)
-    whole = objective.gradient_hessian(labels, raw)
+    # 1000 rows in blocks of 64: 16 blocks, the last one short
+    labels, raw, rng = _data(n_classes, n_samples=1000)
+    weight = rng.uniform(0.5, 2.0, size=labels.shape[0])
+    whole = FocalObjective(2.0, n_classes=n_classes).gradient_hessian(
+        labels, raw, weight
+    )
     monkeypatch.setattr(_objective, "BLOCK_ROWS", 64)
-    blocked = objective.gradient_hessian(labels, raw)
+    objective = FocalObjective(2.0, n_classes=n_classes, n_threads=n_threads)
+    blocked = objective.gradient_hessian(labels, raw, weight)
     assert_array_equal(whole[0], blocked[0])
     assert_array_equal(whole[1], blocked[1])
 

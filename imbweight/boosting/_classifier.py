@@ -1,5 +1,7 @@
 """FocalBoostingClassifier: a LightGBM or XGBoost classifier on the focal loss."""
 
+import os
+
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
@@ -231,7 +233,7 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         # The boosters keep float32 weights: the init score uses the same.
         weight = None if np.all(weight == 1) else weight.astype(np.float32)
         objective, metric = self._objective_metric(
-            engine, classes, class_weight, eval_metric
+            engine, classes, class_weight, eval_metric, _training_threads(booster)
         )
         eval_sets = _check_eval_sets(
             record, eval_set, eval_sample_weight, classes, name
@@ -268,7 +270,9 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         _check_booster(engine, booster, fit_params)
         return booster, engine
 
-    def _objective_metric(self, engine, classes, class_weight, eval_metric):
+    def _objective_metric(
+        self, engine, classes, class_weight, eval_metric, n_threads=1
+    ):
         """The focal objective for ``engine`` and the evaluation metric."""
         alpha = resolve_alpha(self.alpha, target_kind_of_classes(classes.size), classes)
         objective = FocalObjective(
@@ -276,6 +280,7 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             alpha,
             n_classes=classes.size,
             hessian_scale=engine.hessian_scale(classes.size),
+            n_threads=n_threads,
         )
         metric = FocalMetric(
             eval_metric,
@@ -414,6 +419,16 @@ def _engine(booster):
         f"xgboost.XGBClassifier as estimator; got {type(booster).__name__}. For "
         f"other classifiers use ClassWeightedClassifier."
     )
+
+
+def _training_threads(booster):
+    """The threads ``booster`` trains with: its ``n_jobs``; every core when
+    unset, as both engines do; ``-1`` every core, ``-2`` all but one."""
+    n_jobs = booster.get_params(deep=False).get("n_jobs")
+    cores = os.cpu_count() or 1
+    if n_jobs is None or n_jobs == 0:
+        return cores
+    return n_jobs if n_jobs > 0 else max(cores + 1 + n_jobs, 1)
 
 
 def _check_booster(engine, booster, fit_params):
