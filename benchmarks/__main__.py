@@ -168,7 +168,8 @@ def run(args):
             speed.objective_table(rows),
             "imbweight's LinearObjective (under its solvers' thread policy) "
             "against scikit-learn's LinearModelLoss (on float64 X, as "
-            "LogisticRegression evaluates it). 'read X once' is one "
+            "LogisticRegression evaluates it), best of "
+            f"{max(args.repeats, 9)} runs each. 'read X once' is one "
             "single-threaded streaming read of X's own arrays, timed in the "
             "same run just before the evaluations (best of 7, fastest of "
             "NumPy's max and sum): the floor of an evaluation that reads X "
