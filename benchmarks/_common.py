@@ -11,6 +11,8 @@ import warnings
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from imbweight._cache import cache_sizes, machine_block_bytes
+
 THREAD_MODES = ("1", "default")
 """``"1"``: every BLAS and OpenMP pool limited to one thread, for both
 libraries; ``"default"``: whatever the libraries choose (imbweight applies its
@@ -37,8 +39,8 @@ def quiet():
         yield
 
 
-def time_interleaved(functions, *, repeats, warmup=1):
-    """Median wall time of each function, runs interleaved.
+def time_interleaved(functions, *, repeats, warmup=1, statistic=statistics.median):
+    """Wall time of each function (the median of its runs), runs interleaved.
 
     Each function runs ``warmup`` times first; then ``repeats`` rounds call
     every function once, in an order rotated each round, so that a slow
@@ -49,11 +51,14 @@ def time_interleaved(functions, *, repeats, warmup=1):
     functions : dict of str to callable
     repeats : int
     warmup : int, default=1
+    statistic : callable, default=statistics.median
+        Of a list of times; ``min`` keeps the run least disturbed by other
+        processes, to compare with a streaming read timed the same way.
 
     Returns
     -------
     medians : dict of str to float
-        Seconds.
+        Seconds (the ``statistic`` of each function's times).
     results : dict of str to object
         What each function returned on its last call.
     """
@@ -69,28 +74,59 @@ def time_interleaved(functions, *, repeats, warmup=1):
             started = time.perf_counter()
             results[name] = functions[name]()
             times[name].append(time.perf_counter() - started)
-    return {name: statistics.median(t) for name, t in times.items()}, results
+    return {name: statistic(t) for name, t in times.items()}, results
+
+
+def read_seconds(arrays, repeats=7):
+    """Time of one single-threaded streaming read of ``arrays``, in seconds.
+
+    Each array is read whole by the fastest of two NumPy reductions (``max``
+    and ``sum``, which stream at close to the core's bandwidth); the best of
+    ``repeats`` reads is kept, the least disturbed by other processes. For
+    arrays much larger than the last-level cache this is the time in which
+    code on one core can read them from memory: the floor of an evaluation
+    that reads ``X`` once.
+
+    Parameters
+    ----------
+    arrays : iterable of ndarray
+        C-contiguous arrays, e.g. ``X``, or the three arrays of a CSR ``X``.
+    repeats : int, default=7
+
+    Returns
+    -------
+    seconds : float
+    """
+    total = 0.0
+    with threadpool_limits(limits=1):
+        for array in arrays:
+            flat = array.reshape(-1)
+            best = np.inf
+            for kernel in (flat.max, flat.sum):
+                kernel()
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    kernel()
+                    best = min(best, time.perf_counter() - started)
+            total += best
+    return total
 
 
 def measure_read_bandwidth(n_bytes=256 * 2**20, repeats=7):
     """Streaming read bandwidth of one core, in bytes per second.
 
-    The best of ``repeats`` single-threaded reads of an array much larger
-    than the last-level cache, by the fastest of a few NumPy reductions (a
-    BLAS dot product of the array with itself, ``sum``, ``max``). This is
-    the rate at which NumPy code on one core can read ``X`` from memory.
+    :func:`read_seconds` of an array much larger than the last-level cache.
     """
     array = np.random.default_rng(0).standard_normal(n_bytes // 8)
-    kernels = [lambda: array @ array, array.sum, array.max]
-    best = np.inf
-    with threadpool_limits(limits=1):
-        for kernel in kernels:
-            kernel()
-            for _ in range(repeats):
-                started = time.perf_counter()
-                kernel()
-                best = min(best, time.perf_counter() - started)
-    return array.nbytes / best
+    return array.nbytes / read_seconds([array], repeats)
+
+
+def load_average():
+    """The 1-minute load average, or NaN where the system does not report it."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
 
 
 def machine_info():
@@ -105,6 +141,8 @@ def machine_info():
         f"SciPy {scipy.__version__}, scikit-learn {sklearn.__version__}, "
         f"imbweight {imbweight.__version__}",
         f"- CPU: {_cpu_model()}, {os.cpu_count()} logical cores",
+        f"- data caches of a core: {_caches()}; imbweight's dense block: "
+        f"{machine_block_bytes() // 2**10} KiB of X",
     ]
     lines.append(
         "- load average at the start (1, 5, 15 min): "
@@ -124,6 +162,16 @@ def machine_info():
             + (f", version {pool['version']}" if pool.get("version") else "")
         )
     return lines
+
+
+def _caches():
+    caches = cache_sizes()
+    if not caches:
+        return "not reported"
+    return ", ".join(
+        f"L{level} {size // 2**10} KiB shared by {sharing}"
+        for level, (size, sharing) in sorted(caches.items())
+    )
 
 
 def _owner(filepath):

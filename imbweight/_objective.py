@@ -3,12 +3,8 @@
 import numpy as np
 import scipy.sparse as sp
 
+from imbweight._cache import machine_block_bytes
 from imbweight._sparse_rows import CSRRows
-
-BLOCK_BYTES = 2**21
-"""Bytes of dense ``X`` per block of the fused evaluation, at most (but
-``MIN_BLOCK_ROWS`` rows at least): the block's second read
-(``X_block.T @ G``) comes from cache, not memory."""
 
 BLOCK_RAW_VALUES = 2**14
 """Raw predictions per block of the loss, at most (but ``MIN_BLOCK_ROWS``
@@ -35,8 +31,9 @@ def _loss_block_rows(n_outputs):
 
 def _block_rows(X, n_outputs):
     """Rows per block of a dense ``X``: a block of the loss, or fewer rows
-    if they hold more than ``BLOCK_BYTES``."""
-    by_bytes = BLOCK_BYTES // max(1, X.shape[1] * X.itemsize)
+    if they hold more bytes than the machine's cache keeps for the block's
+    second read (``X_block.T @ G``; see :func:`~imbweight._cache.block_bytes`)."""
+    by_bytes = machine_block_bytes() // max(1, X.shape[1] * X.itemsize)
     return max(MIN_BLOCK_ROWS, min(by_bytes, _loss_block_rows(n_outputs)))
 
 

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "imbweight"
 
 # The lowest layer first. A subpackage is one entry.
 LAYERS = [
-    {"_compat", "_config"},
+    {"_cache", "_compat", "_config"},
     {"losses", "_targets", "_validation", "_sparse_rows"},
     {"class_weight", "_objective"},
     {"_solvers", "_fit_problem", "_posterior"},
