@@ -806,16 +806,19 @@ def test_compare_without_matplotlib_says_what_to_install(monkeypatch, tmp_path, 
         (["weights", "--beta", "high"], "argument --beta: 'high' is not a number"),
         (
             ["weights", "--strategy", "effective_number", "--beta", "2"],
-            "argument --beta: must be a number in [0, 1], got 2",
+            "argument --beta: must be a finite number in [0, 1], got 2",
         ),
-        (["weights", "--beta", "nan"], "argument --beta: must be a number in [0, 1]"),
+        (
+            ["weights", "--beta", "nan"],
+            "argument --beta: must be a finite number in [0, 1]",
+        ),
         (
             ["weights", "--clip", "0.5"],
-            "argument --clip: must be a number >= 1, got 0.5",
+            "argument --clip: must be a finite number >= 1, got 0.5",
         ),
         (
             ["weights", "--power", "-1"],
-            "argument --power: must be a number >= 0, got -1",
+            "argument --power: must be a finite number >= 0, got -1",
         ),
         (["frobnicate"], "argument COMMAND: invalid choice: 'frobnicate'"),
         (["compare", "--sep", ";;"], "argument --sep: must be one character"),
@@ -836,7 +839,10 @@ def test_compare_without_matplotlib_says_what_to_install(monkeypatch, tmp_path, 
             ["compare", "--cost-matrix", "c.csv", "--cost-fn", "2"],
             "give the costs either with --cost-matrix or with --cost-fn/--cost-fp",
         ),
-        (["compare", "--cost-fp", "-1"], "argument --cost-fp: must be a number >= 0"),
+        (
+            ["compare", "--cost-fp", "-1"],
+            "argument --cost-fp: must be a finite number >= 0",
+        ),
     ],
 )
 def test_argument_errors_end_with_one_line_and_exit_code_2(argv, message, capsys):
@@ -1090,6 +1096,70 @@ def test_save_model_refuses_to_replace_a_file(saved_run, capsys):
     assert not (folder / "out2").exists()
 
 
+@pytest.mark.parametrize("flag", ["--cost-fn", "--cost-fp"])
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "1e999"])
+def test_a_cost_must_be_a_finite_number(flag, value, tmp_path, capsys):
+    argv = ["compare", "--dataset", "glass5", flag, value, "--out", tmp_path / "out"]
+    code, out, err = run(argv, capsys)
+    assert (code, out) == (2, "")
+    assert f"must be a finite number >= 0, got {value}" in err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+def test_save_model_never_replaces_an_input_or_a_result(bad_csvs, tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    data.write_bytes(bad_csvs["good"].read_bytes())
+    costs = tmp_path / "costs.csv"
+    costs.write_text("truth \\ decision,a,b\na,0,1\nb,10,0\n")
+    argv = ["compare", "--csv", data, "--target", "label", "--overwrite"]
+    cases = [
+        (
+            ["--cost-matrix", costs, "--save-model", costs, "--out", tmp_path / "o"],
+            f"--save-model {costs} would replace the input file {costs}",
+        ),
+        (
+            ["--cost-matrix", tmp_path / "results.csv", "--out", tmp_path],
+            f"would replace the input file {tmp_path / 'results.csv'} with results.csv",
+        ),
+        (
+            ["--save-model", tmp_path / "o" / "results.csv", "--out", tmp_path / "o"],
+            "would replace results.csv, which --out",
+        ),
+    ]
+    (tmp_path / "results.csv").write_text(costs.read_text())
+    before = files_in(tmp_path)
+    for extra, message in cases:
+        code, out, err = run([*argv, *extra], capsys)
+        assert (code, out) == (1, ""), err
+        assert message in err and len(err.splitlines()) == 1
+        assert files_in(tmp_path) == before
+
+
+def test_a_model_folder_that_cannot_be_written_is_refused_first(
+    bad_csvs, tmp_path, capsys
+):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    if os.access(folder, os.W_OK):  # root writes anywhere: the kernel decides
+        folder = Path("/proc")
+    argv = ["compare", "--csv", bad_csvs["good"], "--target", "label", "--no-plots"]
+    argv += ["--strategies", "logreg", "--save-model", folder / "model.joblib"]
+    code, out, err = run([*argv, "--out", tmp_path / "out"], capsys)
+    assert (code, out) == (1, "")
+    assert f"cannot write into {folder}" in err and len(err.splitlines()) == 1
+    assert not any((tmp_path / "out").iterdir())
+
+
+def test_save_model_may_go_into_the_new_out_folder(bad_csvs, tmp_path, capsys):
+    out_dir = tmp_path / "new"
+    argv = ["compare", "--csv", bad_csvs["good"], "--target", "label", "--no-plots"]
+    argv += ["--strategies", "logreg", "--save-model", out_dir / "model.joblib"]
+    code, _, err = run([*argv, "--out", out_dir], capsys)
+    assert code == 0, err
+    assert {"model.joblib", "results.csv"} <= {p.name for p in out_dir.iterdir()}
+
+
 @pytest.fixture
 def cost_csv(tmp_path):
     path = tmp_path / "costs.csv"
@@ -1143,6 +1213,9 @@ def test_compare_ranks_by_f1_at_a_tuned_threshold(tmp_path, capsys):
         ),
         (["--cost-matrix", "{not_numbers}"], "holds a cell that is not a number"),
         (["--cost-matrix", "{negative}"], "must be finite numbers >= 0"),
+        (["--cost-matrix", "{zero}"], "every cost is 0: there is nothing to decide"),
+        (["--cost-fn", "0", "--cost-fp", "0"], "every cost is 0"),
+        (["--cost-fn", "1e308"], "their total over the rows overflows"),
     ],
 )
 def test_bad_cost_matrices_end_with_one_line(
@@ -1153,10 +1226,12 @@ def test_bad_cost_matrices_end_with_one_line(
         "wrong_labels": tmp_path / "wrong.csv",
         "not_numbers": tmp_path / "text.csv",
         "negative": tmp_path / "negative.csv",
+        "zero": tmp_path / "zero.csv",
     }
     files["wrong_labels"].write_text(",a,c\na,0,1\nc,1,0\n")
     files["not_numbers"].write_text(",a,b\na,0,one\nb,1,0\n")
     files["negative"].write_text(",a,b\na,0,-1\nb,1,0\n")
+    files["zero"].write_text(",a,b\na,0,0\nb,0,0\n")
     names = {key: str(value) for key, value in files.items()}
     argv = ["compare", "--csv", bad_csvs["good"], "--target", "label"]
     argv += [a.format(**names) for a in arguments]

@@ -278,6 +278,8 @@ def test_errors_before_training(client, data):
         )
     with pytest.raises(ValueError, match="at least 2 classes"):
         imbdask.fit_boosting(focal, X, da.zeros_like(y))
+    with pytest.raises(ValueError, match="'alpha' parameter"):
+        imbdask.fit_boosting(FocalBoostingClassifier(_xgboost(), alpha=2.0), X, y)
     with dask.config.set(scheduler="synchronous"):
         with pytest.raises(ValueError, match="need a distributed Client"):
             imbdask.fit_boosting(focal, X, y)

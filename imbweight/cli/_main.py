@@ -107,8 +107,10 @@ def _number_in(low, high=math.inf):
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not low <= value <= high:  # also refuses nan
-            raise argparse.ArgumentTypeError(f"must be a number {shown}, got {text}")
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(
+                f"must be a finite number {shown}, got {text}"
+            )
         return value
 
     return parse
@@ -484,16 +486,21 @@ def _same_file(a, b):
         return a.resolve() == b.resolve()
 
 
+def _inputs(args):
+    """The files the run reads, which it must never write."""
+    return [path for path in (args.csv, args.cost_matrix) if path is not None]
+
+
 def _check_out(args):
     """Refuse, before any work, an --out whose files the run must not replace."""
     out = args.out
     if out.exists() and not out.is_dir():
         raise UserError(f"cannot create the folder {out}: a file of that name exists")
-    if args.csv is not None:
+    for given in _inputs(args):
         for name in OUTPUT_FILES:
-            if _same_file(out / name, args.csv):
+            if _same_file(out / name, given):
                 raise UserError(
-                    f"--out {out} would replace the input file {args.csv} with "
+                    f"--out {out} would replace the input file {given} with "
                     f"{name}: choose another --out"
                 )
     for name in OUTPUT_FILES:
@@ -610,10 +617,22 @@ def _decision_settings(args, classes, counts):
         matrix = np.zeros((2, 2))
         matrix[minority, 1 - minority] = 1.0 if args.cost_fn is None else args.cost_fn
         matrix[1 - minority, minority] = 1.0 if args.cost_fp is None else args.cost_fp
-        return metric, matrix
+        return metric, _usable_costs(matrix, counts)
     if args.cost_matrix is not None:
-        return metric, _cost_matrix(args.cost_matrix, classes)
+        return metric, _usable_costs(_cost_matrix(args.cost_matrix, classes), counts)
     return metric, None
+
+
+def _usable_costs(matrix, counts):
+    """Refuse costs that decide nothing, or whose totals overflow."""
+    if not np.any(matrix):
+        raise UserError("every cost is 0: there is nothing to decide")
+    if not math.isfinite(float(matrix.max()) * int(np.sum(counts))):
+        raise UserError(
+            "the costs are so large that their total over the rows overflows; "
+            "only their ratios matter: scale them down"
+        )
+    return matrix
 
 
 def _skops_path(path):
@@ -635,14 +654,21 @@ def _check_save_model(args):
             f"--save-model {path}: the model is saved with joblib (name it e.g. "
             "model.joblib); the skops copy goes beside it"
         )
-    if not path.parent.is_dir():
+    if not (path.parent.is_dir() or _same_file(path.parent, args.out)):
         raise UserError(f"--save-model {path}: no folder {path.parent}")
     for target in filter(None, (path, _skops_path(path))):
         if target.is_dir():
             raise UserError(f"--save-model {path}: {target} is a folder")
-        if args.csv is not None and _same_file(target, args.csv):
+        for given in _inputs(args):
+            if _same_file(target, given):
+                raise UserError(
+                    f"--save-model {path} would replace the input file {given}"
+                )
+        results = [name for name in OUTPUT_FILES if _same_file(target, args.out / name)]
+        if results:
             raise UserError(
-                f"--save-model {path} would replace the input file {args.csv}"
+                f"--save-model {path} would replace {results[0]}, which --out "
+                f"{args.out} writes: choose another --save-model"
             )
         if target.exists() and not args.overwrite:
             raise UserError(
@@ -663,11 +689,10 @@ def _dump(model, path, dump):
         partial.unlink(missing_ok=True)
 
 
-def _save_model(result, args, target):
-    """Refit the recommended strategy on all the data; save it, say how to use it."""
+def _refit_model(result):
+    """The recommended strategy refitted on all the data, preprocessing included."""
     import warnings
 
-    import joblib
     from sklearn.pipeline import Pipeline
 
     with warnings.catch_warnings(record=True) as caught:
@@ -675,7 +700,13 @@ def _save_model(result, args, target):
         fitted = refit(result)
     for message in dict.fromkeys(str(w.message).splitlines()[0] for w in caught):
         _warn(f"refitting {result.recommendation.name}: {message}")
-    model = Pipeline([("columns", result.dataset.encoder), ("model", fitted)])
+    return Pipeline([("columns", result.dataset.encoder), ("model", fitted)])
+
+
+def _save_model(model, result, args, target):
+    """Save the refitted ``model``; say how to use it."""
+    import joblib
+
     _dump(model, args.save_model, joblib.dump)
     written = [str(args.save_model)]
     skops_path = _skops_path(args.save_model)
@@ -729,6 +760,8 @@ def _run_compare(args):
     classes, counts, _ = _check_classes(dataset.y, args.cv, target)
     metric, cost_matrix = _decision_settings(args, classes, counts)
     _prepare_out(args.out)
+    if args.save_model is not None:
+        _prepare_out(args.save_model.parent)
     progress = ProgressBar(f"compare {dataset.name}") if _show_progress(args) else None
     try:
         result = compare(
@@ -748,13 +781,16 @@ def _run_compare(args):
     for note in result.notes:
         _warn(note)
     _say(table(result))
+    # Refitted before anything is written: an interrupted or failed refit
+    # leaves the results of an earlier run and its model together.
+    model = None if args.save_model is None else _refit_model(result)
     try:
         written = write_outputs(result, args.out, plots=draw)
     except OSError as exc:
         raise UserError(f"cannot write into {args.out}: {exc.strerror}") from None
     _say(f"\nWrote {', '.join(path.name for path in written)} into {args.out}")
-    if args.save_model is not None:
-        _save_model(result, args, target)
+    if model is not None:
+        _save_model(model, result, args, target)
     return 0
 
 

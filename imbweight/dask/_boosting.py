@@ -143,6 +143,8 @@ def fit_boosting(estimator, X, y, *, sample_weight=None, client=None):
             f"{type(estimator).__name__}. For estimators with partial_fit use "
             f"stream_fit."
         )
+    # The parameter checks of FocalBoostingClassifier.fit, before any pass.
+    estimator._validate_params()
     model = shallow_copy(estimator)
     booster, engine = model._booster_engine({})
     dask_engine = _DASK_ENGINES[engine.name]
