@@ -206,6 +206,29 @@ def test_among_ties_the_simplest_strategy_is_recommended():
     assert result.warnings == []
 
 
+def test_a_strategy_ranked_above_a_tied_one_is_tied():
+    # "precise" trails the best by 0.005 on every split: beyond its (tiny)
+    # noise on its own gap. "vague" trails by 0.02 on average, within its
+    # large noise, so it ties; "precise" scores better than "vague".
+    rng = np.random.default_rng(0)
+    best = rng.uniform(0.5, 0.7, size=10)
+    vague = rng.normal(0, 0.06, size=10)
+    scores = {
+        "lightgbm": best,
+        "precise": best - 0.005 + rng.normal(0, 1e-4, size=10),
+        "vague": best - 0.02 + vague - vague.mean(),
+    }
+    scores = {
+        name: {"pr_auc": s, "recall": np.full(10, 0.5)} for name, s in scores.items()
+    }
+    gap, error = paired_gap(best, scores["precise"]["pr_auc"], n_splits=5)
+    assert gap > error  # alone, "precise" would not tie
+    simplicity = {"precise": (0, 0), "vague": (0, 1), "lightgbm": (1, 0)}
+    result = _recommend(scores, simplicity)
+    assert result.tied == ["lightgbm", "precise", "vague"]
+    assert result.name == "precise"
+
+
 def test_boosting_is_recommended_when_clearly_better():
     scores = _scores({"lightgbm": 0.70, "balanced": 0.60})
     result = _recommend(scores, {"balanced": (0, 1), "lightgbm": (1, 0)})

@@ -35,6 +35,9 @@ Why this rule:
   simple strategies, rather than towards a winner that another seed would
   not confirm.
 
+A strategy ranked above a tied one is tied as well: its mean is closer to
+the best's, even if its own gap varies more from split to split.
+
 Among the strategies tied with the best, the simplest is recommended:
 linear models before boosting (so boosting is recommended only when it is
 better beyond the noise), then plain < weighted < focal < resampling.
@@ -180,11 +183,14 @@ def recommend(
     candidates = flags or list(ranking)
     best = candidates[0]
     passed_over = ranking[: ranking.index(best)]
-    tied = [
-        name
-        for name in candidates
+    last_tied = max(
+        i
+        for i, name in enumerate(candidates)
         if name == best or within_noise(scores[best][metric], scores[name][metric])
-    ]
+    )
+    # A strategy ranked above a tied one scores better than it: it is tied
+    # too, however noisy its own gap to the best.
+    tied = candidates[: last_tied + 1]
     chosen = min(tied, key=lambda name: (simplicity[name], tied.index(name)))
     among = (
         f" among the strategies that predict class {minority!r}" if passed_over else ""
