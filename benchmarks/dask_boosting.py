@@ -63,7 +63,7 @@ from imbweight.dask import compute_class_weight, fit_boosting, predict_posterior
 SIZES = {
     "tiny": {"gib": 0.005, "n_workers": 2, "block_rows": 5_000, "rounds": 2},
     "quick": {"gib": 0.25, "n_workers": 2, "block_rows": 100_000, "rounds": 5},
-    "full": {"gib": 2.0, "n_workers": 12, "block_rows": 250_000, "rounds": 10},
+    "full": {"gib": 2.0, "n_workers": 12, "block_rows": 62_500, "rounds": 10},
 }
 MEMORY_LIMIT = "1GiB"
 N_FEATURES = 32
