@@ -61,6 +61,14 @@ def test_integer_labels_beyond_64_bits_are_kept_as_text(tmp_path):
     ]
 
 
+def test_true_false_labels_are_booleans_as_pandas_reads_them(tmp_path):
+    spellings = ["True", "false", "TRUE", "False"]
+    rows = [[str(i), spellings[i % 4]] for i in range(40)]
+    data, _ = read(write_csv(tmp_path / "b.csv", ["x", "label"], rows))
+    assert data.y.dtype == bool
+    assert data.y.tolist() == [i % 4 in (0, 2) for i in range(40)]
+
+
 def test_labels_differing_only_in_case_are_kept_with_a_warning(tmp_path):
     target = ["YES", "Yes", "no", "No", "no", "maybe"] * 5
     rows = [[str(i), label] for i, label in enumerate(target)]

@@ -151,6 +151,10 @@ def is_missing(text):
 
 
 # ------------------------------------------------------------------ labels
+# pandas.read_csv's spellings of True, then of False.
+_BOOLEANS = ["True", "TRUE", "true", "False", "FALSE", "false"]
+
+
 def _integer_labels(cells):
     """Integer labels, exactly: int64, or uint64 when that large; else None.
 
@@ -188,8 +192,13 @@ def parse_target(name, cells, warn):
     -------
     y : ndarray
         Integers if every label is one (int64, or uint64 above 2**63 - 1),
-        else the text as written.
+        booleans if every label is one as pandas reads them (True, TRUE,
+        true, False, ...), else the text as written.
     """
+    if cells.isin(_BOOLEANS).all():
+        # As pandas.read_csv gives them: a saved model then predicts labels
+        # equal to those of the user's own DataFrame.
+        return cells.isin(_BOOLEANS[:3]).to_numpy()
     if cells.str.fullmatch(_INTEGER).all():
         labels = _integer_labels(cells)
         # Beyond 64 bits: as written, since floats would merge them.
