@@ -283,3 +283,25 @@ def test_errors_before_training(client, data):
     with dask.config.set(scheduler="synchronous"):
         with pytest.raises(ValueError, match="need a distributed Client"):
             imbdask.fit_boosting(focal, X, y)
+
+
+def test_lightgbm_worker_without_every_class_is_told(client):
+    # The first worker holds rows of class 0 only, the second of every class:
+    # that worker's label encoding has fewer classes than the init score.
+    n_classes = 3
+    X, _, _ = _numpy_data(2)
+    half = N_ROWS // 2
+    y = np.r_[np.zeros(half, dtype=int), np.arange(half) % n_classes]
+    workers = list(client.scheduler_info()["workers"])
+    parts = [
+        client.persist(
+            [da.from_array(X[rows]), da.from_array(y[rows])], workers=[worker]
+        )
+        for rows, worker in zip(
+            (slice(None, half), slice(half, None)), workers, strict=True
+        )
+    ]
+    distributed.wait(parts)
+    X_on, y_on = (da.concatenate([part[i] for part in parts]) for i in (0, 1))
+    with pytest.raises(ValueError, match="a worker held rows of fewer classes"):
+        imbdask.fit_boosting(FocalBoostingClassifier(_lightgbm()), X_on, y_on)

@@ -177,14 +177,9 @@ def fit_boosting(estimator, X, y, *, sample_weight=None, client=None):
         dtype=dask_engine.init_dtype,
         width=None if np.ndim(init_score) == 0 else classes.size,
     )
-    fitted = dask_engine.fit(client, booster, X, codes, weight, init)
+    fitted = dask_engine.fit(client, booster, X, codes, weight, init, classes.size)
     if fitted.n_classes_ != classes.size:
-        raise ValueError(
-            f"{engine.name} trained a model of {fitted.n_classes_} classes for the "
-            f"{classes.size} classes of y: its Dask interface encodes the labels "
-            f"on each worker, and a worker held rows of fewer classes. Spread "
-            f"every class over the partitions (e.g. shuffle the rows)."
-        )
+        raise _fewer_classes_on_a_worker(engine.name, classes.size)
     model._store_fit(model, fitted, classes, class_weight, init_score, objective)
     return model
 
@@ -302,7 +297,7 @@ class _DaskXGBoost:
     init_dtype = np.float32  # XGBoost keeps base margins in float32
 
     @staticmethod
-    def fit(client, booster, X, codes, weight, init):
+    def fit(client, booster, X, codes, weight, init, n_classes):
         from xgboost import dask as dxgb
 
         model = dxgb.DaskXGBClassifier(**booster.get_params())
@@ -313,13 +308,23 @@ class _DaskXGBoost:
         return booster
 
 
+def _fewer_classes_on_a_worker(engine_name, n_classes):
+    return ValueError(
+        f"{engine_name} could not train on the {n_classes} classes of y: its Dask "
+        f"interface encodes the labels on each worker, and a worker held rows of "
+        f"fewer classes. Spread every class over the partitions (e.g. shuffle "
+        f"the rows)."
+    )
+
+
 class _DaskLightGBM:
     """Training through ``lightgbm.dask.DaskLGBMClassifier``."""
 
     init_dtype = np.float64
 
     @staticmethod
-    def fit(client, booster, X, codes, weight, init):
+    def fit(client, booster, X, codes, weight, init, n_classes):
+        from lightgbm.basic import LightGBMError
         from lightgbm.dask import DaskLGBMClassifier
 
         params = booster.get_params()
@@ -331,7 +336,14 @@ class _DaskLightGBM:
                 warnings.filterwarnings(
                     "ignore", "Parameter n_jobs will be ignored", UserWarning
                 )
-            model.fit(X, codes, sample_weight=weight, init_score=init)
+            try:
+                model.fit(X, codes, sample_weight=weight, init_score=init)
+            except LightGBMError as exc:
+                # A worker's own label encoding disagrees with the init
+                # score's width: LightGBM stops before the check above.
+                if "Number of class" not in str(exc):
+                    raise
+                raise _fewer_classes_on_a_worker("LightGBM", n_classes) from None
         return model.to_local()
 
 
