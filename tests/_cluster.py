@@ -1,9 +1,9 @@
 """What the tests on a real distributed cluster share: imports, cluster, watchdog.
 
-Each test module starts its own cluster once (a module-scoped fixture that
-yields from :func:`local_cluster`) and runs every test under
-:func:`hang_guard`: a hang fails the test with the stacks of every thread
-instead of blocking CI.
+Each test module starts its own cluster once (the module-scoped ``client``
+fixture of ``conftest.py``, from :func:`local_cluster`) and runs every test
+under :func:`hang_guard` (the ``hang_guarded`` fixture): a hang fails the
+test with the stacks of every thread instead of blocking CI.
 """
 
 import contextlib
@@ -14,6 +14,11 @@ import signal
 import sys
 
 import pytest
+
+# Seconds per test, a guard against hangs, not a speed check: a test module
+# on the cluster takes 15-35 s on 2 cores, and a loaded CI machine can take
+# several times that.
+TEST_TIMEOUT = 300
 
 
 def require(module):

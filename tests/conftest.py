@@ -29,3 +29,21 @@ def shared_datasets():
         X = frame.drop(columns="target").to_numpy(dtype=np.float64)
         datasets[entry["name"]] = (X, frame["target"].to_numpy(), entry["kind"])
     return datasets
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A client of a 2-worker cluster on loopback, started once per module."""
+    from _cluster import local_cluster, require
+
+    with local_cluster(require("distributed")) as client:
+        yield client
+
+
+@pytest.fixture
+def hang_guarded():
+    """Fail a test still running after ``_cluster.TEST_TIMEOUT`` seconds."""
+    from _cluster import TEST_TIMEOUT, hang_guard
+
+    with hang_guard(TEST_TIMEOUT):
+        yield

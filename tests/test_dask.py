@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _cluster import hang_guard, local_cluster, require
+from _cluster import require
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils import check_random_state
@@ -27,24 +27,9 @@ dd = require("dask.dataframe")
 distributed = require("distributed")
 imbdask = require("imbweight.dask")
 
-pd = pytest.importorskip("pandas")
+pd = require("pandas")
 
-# Seconds per test, a guard against hangs, not a speed check: the whole
-# module takes 15-35 s on 2 cores, and a loaded CI machine can take several
-# times that.
-TEST_TIMEOUT = 300
-
-
-@pytest.fixture(autouse=True)
-def _fail_on_hang():
-    with hang_guard(TEST_TIMEOUT):
-        yield
-
-
-@pytest.fixture(scope="module")
-def client():
-    with local_cluster(distributed) as client:
-        yield client
+pytestmark = pytest.mark.usefixtures("hang_guarded")
 
 
 @pytest.fixture(params=["distributed", "local"])

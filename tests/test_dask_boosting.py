@@ -13,7 +13,7 @@ placement of the blocks.
 
 import numpy as np
 import pytest
-from _cluster import hang_guard, local_cluster, require
+from _cluster import require
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 
@@ -23,10 +23,6 @@ da = require("dask.array")
 dask = require("dask")
 distributed = require("distributed")
 imbdask = require("imbweight.dask")
-
-# Each test trains a few 10-tree models on 4 000 rows: seconds on an idle
-# machine; the limit allows for a loaded 2-core CI runner.
-TEST_TIMEOUT = 300
 
 N_ROWS, N_FEATURES, BLOCK_ROWS = 4000, 5, 1000
 
@@ -39,16 +35,7 @@ N_ROWS, N_FEATURES, BLOCK_ROWS = 4000, 5, 1000
 FLOAT32_STEPS = 4
 
 
-@pytest.fixture(autouse=True)
-def _fail_on_hang():
-    with hang_guard(TEST_TIMEOUT):
-        yield
-
-
-@pytest.fixture(scope="module")
-def client():
-    with local_cluster(distributed) as client:
-        yield client
+pytestmark = pytest.mark.usefixtures("hang_guarded")
 
 
 def _numpy_data(n_classes, seed=0):
@@ -248,7 +235,7 @@ def test_class_weights_and_init_score_equal_those_of_the_arrays(
 
 def test_dataframe_input_keeps_the_feature_names(client):
     dd = require("dask.dataframe")
-    pd = pytest.importorskip("pandas")
+    pd = require("pandas")
     X_local, y_local, _ = _numpy_data(2)
     frame = pd.DataFrame(X_local, columns=[f"f{i}" for i in range(N_FEATURES)])
     X = dd.from_pandas(frame, npartitions=4)
