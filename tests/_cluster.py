@@ -1,5 +1,8 @@
 """What the tests on a real distributed cluster share: imports, cluster, watchdog.
 
+:func:`require` serves any test module that needs an extra: under CI a
+missing module fails instead of skipping.
+
 Each test module starts its own cluster once (the module-scoped ``client``
 fixture of ``conftest.py``, from :func:`local_cluster`) and runs every test
 under :func:`hang_guard` (the ``hang_guarded`` fixture): a hang fails the

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _cluster import require
 
 import imbweight
 from imbweight import FocalLogisticRegression, _compare
@@ -997,8 +998,8 @@ def _same_features(model, frame, path, target, drop=()):
 
 
 def test_saved_model_reads_dates_and_local_numbers(messy_run):
-    pd = pytest.importorskip("pandas")
-    joblib = pytest.importorskip("joblib")
+    pd = require("pandas")
+    joblib = require("joblib")
     code, out, err, path, saved = messy_run
     assert code == 0, err
     model = joblib.load(saved)
@@ -1037,8 +1038,8 @@ def saved_run(mixed_csv, tmp_path_factory):
 
 
 def test_saved_model_takes_a_dataframe_of_the_files_columns(saved_run, mixed_csv):
-    pd = pytest.importorskip("pandas")
-    joblib = pytest.importorskip("joblib")
+    pd = require("pandas")
+    joblib = require("joblib")
     code, out, err, folder, _ = saved_run
     assert code == 0, err
     model = joblib.load(folder / "model.joblib")
@@ -1068,9 +1069,9 @@ def test_saved_model_takes_a_dataframe_of_the_files_columns(saved_run, mixed_csv
 
 
 def test_saved_model_has_a_skops_copy(saved_run, mixed_csv):
-    pd = pytest.importorskip("pandas")
-    skops_io = pytest.importorskip("skops.io")
-    joblib = pytest.importorskip("joblib")
+    pd = require("pandas")
+    skops_io = require("skops.io")
+    joblib = require("joblib")
     out, folder = saved_run[1], saved_run[3]
     path = folder / "model.skops"
     assert f"{folder / 'model.joblib'} and {path}" in out
