@@ -178,8 +178,6 @@ def fit_boosting(estimator, X, y, *, sample_weight=None, client=None):
         width=None if np.ndim(init_score) == 0 else classes.size,
     )
     fitted = dask_engine.fit(client, booster, X, codes, weight, init, classes.size)
-    if fitted.n_classes_ != classes.size:
-        raise _fewer_classes_on_a_worker(engine.name, classes.size)
     model._store_fit(model, fitted, classes, class_weight, init_score, objective)
     return model
 
@@ -344,7 +342,10 @@ class _DaskLightGBM:
                 if "Number of class" not in str(exc):
                     raise
                 raise _fewer_classes_on_a_worker("LightGBM", n_classes) from None
-        return model.to_local()
+        fitted = model.to_local()
+        if fitted.n_classes_ != n_classes:
+            raise _fewer_classes_on_a_worker("LightGBM", n_classes)
+        return fitted
 
 
 _DASK_ENGINES = {"XGBoost": _DaskXGBoost, "LightGBM": _DaskLightGBM}
