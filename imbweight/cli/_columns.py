@@ -237,7 +237,8 @@ def numbers_of(text):
     below pandas 3 rounds about a third of 17-digit decimals a few units in
     the last place away.
     """
-    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+    # A copy: pandas 3 hands out a read-only view.
+    numbers = np.array(pd.to_numeric(text, errors="coerce"), dtype=np.float64)
     found = ~np.isnan(numbers)
     if found.any():
         numbers[found] = [float(cell) for cell in np.asarray(text)[found]]
