@@ -54,7 +54,12 @@ except ImportError:  # pragma: no cover
     )
 
 from benchmarks._common import markdown_table
-from benchmarks.dask_out_of_core import MIB, make_data, timed, worker_peak_rss_mib
+from benchmarks.dask_out_of_core import (
+    MIB,
+    make_data,
+    step_recorder,
+    worker_peak_rss_mib,
+)
 from imbweight import FocalBoostingClassifier
 from imbweight.dask import compute_class_weight, fit_boosting, predict_posterior
 
@@ -116,12 +121,7 @@ def measure(size):
         client.run(lambda: __import__("imbweight.dask") and None)
         steps = [("workers started", None, worker_peak_rss_mib(client))]
 
-        def step(name, function, *args, **kwargs):
-            result, seconds = timed(function, *args, **kwargs)
-            steps.append((name, seconds, worker_peak_rss_mib(client)))
-            print(f"{name}: {seconds:.1f} s", flush=True)
-            return result
-
+        step = step_recorder(client, steps)
         step(
             "class counts (compute_class_weight, one pass)",
             compute_class_weight,

@@ -120,6 +120,22 @@ def timed(function, *args, **kwargs):
     return result, time.perf_counter() - started
 
 
+def step_recorder(client, steps):
+    """``step(name, function, *args, **kwargs)``: a timed, recorded call.
+
+    It returns ``function(*args, **kwargs)``, appends ``(name, seconds,
+    peak worker RSS in MiB)`` to ``steps`` and prints the seconds.
+    """
+
+    def step(name, function, *args, **kwargs):
+        result, seconds = timed(function, *args, **kwargs)
+        steps.append((name, seconds, worker_peak_rss_mib(client)))
+        print(f"{name}: {seconds:.1f} s", flush=True)
+        return result
+
+    return step
+
+
 def in_memory_rate(X, y, batch_size):
     """Rows/s of partial_fit on one block already in this process's memory."""
     block, labels = dask.compute(X.blocks[0], y.blocks[0], scheduler="sync")
@@ -176,12 +192,7 @@ def main(argv=None):
         client.run(lambda: __import__("imbweight.dask") and None)  # off the clock
         passes = [("workers started", None, worker_peak_rss_mib(client))]
 
-        def run(name, function, *args, **kwargs):
-            result, seconds = timed(function, *args, **kwargs)
-            passes.append((name, seconds, worker_peak_rss_mib(client)))
-            print(f"{name}: {seconds:.1f} s", flush=True)
-            return result
-
+        run = step_recorder(client, passes)
         run("generate X and y (one pass)", dask.compute, X.sum(), y.sum())
         class_weight = run(
             "class weights (one pass)",

@@ -40,6 +40,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 __all__ = [
+    "WORKSPACE_ARRAYS",
     "BinaryFocalLoss",
     "MultinomialFocalLoss",
     "focal_margin_gradient_hessian",
@@ -168,33 +169,41 @@ def focal_margin_loss_gradient(margin, gamma):
     return loss, gradient
 
 
-def focal_margin_gradient_hessian(margin, gamma, curvature_floor=None):
+#: Number of scratch arrays :func:`focal_margin_gradient_hessian` computes in.
+WORKSPACE_ARRAYS = 5
+
+
+def focal_margin_gradient_hessian(
+    margin, gamma, curvature_floor=None, *, workspace=None
+):
     """First and second derivative of the focal loss of the true-class margin.
 
-    With ``p = σ(t)``, ``q = 1 - p`` and ``L = -log p``, the loss is
+    With ``p = σ(t)``, ``q = 1 - p = σ(-t)`` and ``L = -log p``, the loss is
     ``ℓ = q^γ L`` and ``ℓ' = -q^γ (q + γ p L)`` (see
     :func:`focal_margin_loss_gradient`). Differentiating once more
     (``dp/dt = p q``, ``dL/dt = -q``)::
 
         ℓ''(t) = p q^γ ((2γ + 1) q + γ L (γ p - q))
-               = p (-(2γ + 1) ℓ'(t) - γ (1 + γ p) ℓ(t))
+               = γ p q^γ (γ p L + q ((2γ + 1) / γ - L))
 
-    The second line (substitute ``q^γ q = -ℓ' - γ p ℓ`` and ``q^γ L = ℓ``)
-    builds the curvature from the loss and gradient of
-    :func:`focal_margin_loss_gradient`, which are accurate in log space, so
-    it inherits their accuracy: no power of ``q`` with a negative exponent,
-    no ``0 · ∞`` for ``0 < γ < 1``. Both terms in the bracket are
-    non-negative; they cancel only where ``ℓ''`` changes sign. For
-    ``γ = 0`` it is ``p q``, the log-loss curvature.
+    One exponential, ``e = exp(t)``, gives ``q = 1 / (1 + e)``, ``p = e q``
+    and ``exp(-|t|) = min(e, 1 / e)``, and
+    ``L = log1p(exp(-|t|)) - min(t, 0)``: each is accurate to a few ulps
+    for any finite margin, none a difference of nearly equal numbers (the
+    IEEE rules for 0 and inf settle the extremes), and ``q^γ`` has no
+    negative exponent (no ``0 · ∞`` for ``0 < γ < 1``). In the bracket
+    only ``q L`` is subtracted; the terms cancel only where ``ℓ''`` changes
+    sign. For ``γ = 0`` it is ``p q``, the log-loss curvature, and ``L`` is
+    never formed.
 
     For ``γ > 0``, ``ℓ''`` is negative for badly classified margins
     (``p < 0.058`` at ``γ = 2``, ``t < -2.79``). ``curvature_floor = ε``
-    raises it to at least ``ε p q^(γ+1) = ε p (-ℓ' - γ p ℓ)``: ``ε`` times
-    the curvature the loss would have if its modulating factor ``q^γ`` were
-    a constant weight. That curvature is positive, and the exact one
-    exceeds it (by ``(γ + 1)²`` as ``p → 1``) except near and inside the
-    non-convex region, so a floor ``ε <= 1`` changes only badly classified
-    margins. ``None`` returns the exact second derivative.
+    raises it to at least ``ε p q^(γ+1)``: ``ε`` times the curvature the loss
+    would have if its modulating factor ``q^γ`` were a constant weight. That
+    curvature is positive, and the exact one exceeds it (by ``(γ + 1)²`` as
+    ``p → 1``) except near and inside the non-convex region, so a floor
+    ``ε <= 1`` changes only badly classified margins. ``None`` returns the
+    exact second derivative.
 
     Parameters
     ----------
@@ -202,6 +211,13 @@ def focal_margin_gradient_hessian(margin, gamma, curvature_floor=None):
         As for :func:`focal_margin_loss_gradient`.
     curvature_floor : None or float, default=None
         ``ε > 0``: the second derivative is at least ``ε p q^(γ+1)``.
+    workspace : None or sequence of ndarray, default=None
+        ``WORKSPACE_ARRAYS`` arrays of the shape and float dtype of
+        ``margin`` (not ``margin`` itself) to compute in; the results are
+        two of them. A caller working through many blocks of rows passes
+        the same arrays each time: fresh ones cost more than the arithmetic
+        (the allocator hands their pages back to the system between calls,
+        and faults them in again). ``None`` allocates them.
 
     Returns
     -------
@@ -223,37 +239,74 @@ def focal_margin_gradient_hessian(margin, gamma, curvature_floor=None):
     array([0.3991, 0.0007])
     """
     margin = np.asarray(margin)
+    if margin.dtype.kind != "f":
+        margin = margin.astype(np.float64)
     if margin.ndim == 0:
         gradient, hessian = focal_margin_gradient_hessian(
             margin.reshape(1), gamma, curvature_floor
         )
         return gradient[0], hessian[0]
-    loss, gradient = focal_margin_loss_gradient(margin, gamma)
-    # p = σ(t) = 1 / (1 + exp(-t)); exp may overflow to inf, giving p = 0.
-    with np.errstate(over="ignore"):
-        p = np.negative(margin, dtype=gradient.dtype)
-        np.exp(p, out=p)
-        p += 1
-        np.divide(1, p, out=p)
-    if gamma == 0:
-        # ℓ'' = p q = -p ℓ' > 0: no floor can bind.
-        np.multiply(p, gradient, out=p)
-        return gradient, np.negative(p, out=p)
-    # focal_pl = γ p ℓ; focal_part = γ (1 + γ p) ℓ = γ (ℓ + focal_pl)
-    focal_pl = np.multiply(p, gamma)
-    focal_pl *= loss
-    focal_part = np.add(loss, focal_pl)
-    focal_part *= gamma
-    # hessian = p (-(2γ + 1) ℓ' - focal_part), before its factor p
-    hessian = np.multiply(gradient, -(2 * gamma + 1), out=loss)
-    hessian -= focal_part
+    if workspace is None:
+        workspace = [np.empty_like(margin) for _ in range(WORKSPACE_ARRAYS)]
+    # In place, each array named for what it holds at the moment.
+    first, second, exp_t, q, p = workspace
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        # exp_t overflows to inf above t = 709.78: there q = 0 and p = exp_t q
+        # is inf · 0 = NaN, which fmin (fmax) turns into p = 1 (-p = -1).
+        # Below t = -708.4, exp_t is subnormal, and so is p = exp_t q; a
+        # Hessian p q^γ (... + γ L q) may still be a normal number.
+        np.exp(margin, out=exp_t)
+        np.add(exp_t, 1, out=q)
+        # For γ = 0 both come negated: ℓ' = -q, and ℓ'' = p q = (-p)(-q).
+        np.divide(-1 if gamma == 0 else 1, q, out=q)
+        np.multiply(exp_t, q, out=p)
+        if gamma == 0:
+            np.fmax(p, -1, out=p)
+            return q, np.multiply(p, q, out=p)
+        np.fmin(p, 1, out=p)
+        # exp(-|t|) = min(exp_t, 1 / exp_t): where exp_t is 0 or inf, its
+        # reciprocal is inf or 0, and the minimum is the right one.
+        np.divide(1, exp_t, out=first)
+        log1p_exp = np.minimum(exp_t, first, out=exp_t)
+    np.log1p(log1p_exp, out=log1p_exp)
+    modulating = _modulating_factor(q, log1p_exp, margin, gamma, out=second)
+    # neg_log_p = L = log1p(exp(-|t|)) - min(t, 0)
+    neg_log_p = np.subtract(log1p_exp, np.minimum(margin, 0, out=first), out=log1p_exp)
+    # focal = γ p L, then the hessian's bracket over γ
+    focal = np.multiply(p, gamma, out=first)
+    focal *= neg_log_p
+    bracket = np.subtract((2 * gamma + 1) / gamma, neg_log_p, out=neg_log_p)
+    bracket *= q
+    bracket += focal
+    bracket *= gamma
+    # gradient = -q^γ (q + γ p L)
+    gradient = np.add(focal, q, out=first)
+    gradient *= modulating
+    np.negative(gradient, out=gradient)
     if curvature_floor is not None:
-        # frozen = ε q^(γ+1) = -ε (ℓ' + γ p ℓ)
-        frozen = np.add(gradient, focal_pl, out=focal_pl)
-        frozen *= -curvature_floor
-        np.maximum(hessian, frozen, out=hessian)
+        floor = q if curvature_floor == 1 else np.multiply(q, curvature_floor, out=q)
+        np.maximum(bracket, floor, out=bracket)
+    hessian = np.multiply(bracket, modulating, out=second)
     hessian *= p
     return gradient, hessian
+
+
+def _modulating_factor(q, log1p_exp, margin, gamma, out):
+    """``q^γ`` into ``out``: products of ``q``, or ``exp(γ log q)``.
+
+    A small integer ``γ`` (2 is the usual one) takes products, as accurate
+    as the exponential of ``log q = -(log1p(exp(-|t|)) + max(t, 0))`` and
+    several passes cheaper.
+    """
+    if gamma == int(gamma) and gamma <= 4:
+        np.copyto(out, q)
+        for _ in range(int(gamma) - 1):
+            out *= q
+        return out
+    np.maximum(margin, 0, out=out)
+    out += log1p_exp
+    out *= -gamma
+    return np.exp(out, out=out)
 
 
 def _weighted_sum(loss, factor):
@@ -337,6 +390,14 @@ class BinaryFocalLoss(_FocalLoss):
         sign = self._sign(y_true, dtype)
         return sign, np.multiply(sign, raw_prediction, dtype=dtype)
 
+    @staticmethod
+    def _sign_margin_into(y_true, raw_prediction, sign, margin):
+        """``_sign_margin`` written into ``sign`` and ``margin`` (their dtype)."""
+        np.multiply(y_true, 2, out=sign)
+        sign -= 1
+        np.multiply(sign, raw_prediction, out=margin)
+        return sign, margin
+
     def _margin(self, y_true, raw_prediction):
         return self._sign_margin(y_true, raw_prediction)[1]
 
@@ -379,7 +440,13 @@ class BinaryFocalLoss(_FocalLoss):
         return _weighted_sum(loss, factor), gradient
 
     def gradient_hessian(
-        self, y_true, raw_prediction, sample_weight=None, curvature_floor=None
+        self,
+        y_true,
+        raw_prediction,
+        sample_weight=None,
+        curvature_floor=None,
+        *,
+        workspace=None,
     ):
         """Gradient and second derivative with respect to ``raw_prediction``.
 
@@ -395,6 +462,11 @@ class BinaryFocalLoss(_FocalLoss):
             classified samples when ``gamma > 0``; ``ε > 0`` raises it to at
             least ``ε`` times the curvature with the modulating factor held
             constant (see :func:`focal_margin_gradient_hessian`).
+        workspace : None or sequence of ndarray, default=None
+            ``WORKSPACE_ARRAYS + 2`` float arrays of the shape of
+            ``raw_prediction`` to compute in, in their dtype; the results are
+            two of them. For callers working through many blocks of rows
+            (see :func:`focal_margin_gradient_hessian`). ``None`` allocates.
 
         Returns
         -------
@@ -412,9 +484,13 @@ class BinaryFocalLoss(_FocalLoss):
         >>> gradient, hessian
         (array([-0.5,  0.5]), array([0.25, 0.25]))
         """
-        sign, margin = self._sign_margin(y_true, raw_prediction)
+        if workspace is None:
+            sign, margin = self._sign_margin(y_true, raw_prediction)
+        else:
+            sign, margin, *workspace = workspace
+            self._sign_margin_into(y_true, raw_prediction, sign, margin)
         gradient, hessian = focal_margin_gradient_hessian(
-            margin, self.gamma, curvature_floor
+            margin, self.gamma, curvature_floor, workspace=workspace
         )
         gradient *= sign
         factor = self._factor(y_true, sample_weight, gradient)

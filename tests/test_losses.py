@@ -11,6 +11,7 @@ from scipy.special import expit, logsumexp, softmax
 from sklearn.metrics import log_loss
 
 from imbweight.losses import (
+    WORKSPACE_ARRAYS,
     BinaryFocalLoss,
     MultinomialFocalLoss,
     focal_margin_gradient_hessian,
@@ -143,7 +144,10 @@ def test_multinomial_gradient_finite_differences(gamma, alpha, weighted):
 # --------------------------------------------------------------------------
 # Extreme logits against a high-precision reference
 # --------------------------------------------------------------------------
-EXTREME_MAGNITUDES = [1e-8, 1.0, 40.0, 700.0, 1e4]
+# Beyond 709.78 exp(t) overflows and exp(-t) is subnormal (its reciprocal
+# overflows too): the Hessian's one exponential must lose neither p nor q.
+# At t = -709.9 the Hessian γ L q p is a normal number though p is not.
+EXTREME_MAGNITUDES = [1e-8, 1.0, 40.0, 700.0, 709.9, 720.0, 1e4]
 EXTREME_LOGITS = [s * v for v in EXTREME_MAGNITUDES for s in (1.0, -1.0)]
 EXTREME_GAMMAS = [0.0, 0.3, 0.5, 2.0, 10.0]
 # Every arrangement of (v, 0, -v): with every true class this covers each
@@ -441,11 +445,25 @@ GRADIENT_M5 = 2300.0
 GRADIENT_ULPS = LOSS_ULPS
 
 
+def _assert_same_gradient(from_hessian_path, from_loss_path):
+    """The gradients of ``gradient_hessian`` and ``loss_gradient`` agree.
+
+    They evaluate the same formula by different arithmetic (one exponential
+    shared by p, q and exp(-|t|) in the first), each within GRADIENT_ULPS
+    ulps of F = max |gradient| of the exact value: so within twice that of
+    each other.
+    """
+    scale = np.max(np.abs(from_loss_path))
+    assert_allclose(
+        from_hessian_path, from_loss_path, rtol=0, atol=2 * GRADIENT_ULPS * EPS * scale
+    )
+
+
 def _assert_hessian_matches_finite_differences(loss_fn, y, raw, sample_weight):
     gradient, hessian = loss_fn.gradient_hessian(y, raw, sample_weight)
     assert hessian.shape == raw.shape
     assert np.all(np.isfinite(hessian))
-    assert_array_equal(gradient, loss_fn.loss_gradient(y, raw, sample_weight)[1])
+    _assert_same_gradient(gradient, loss_fn.loss_gradient(y, raw, sample_weight)[1])
     _assert_derivative_matches_finite_differences(
         lambda moved: loss_fn.loss_gradient(y, moved, sample_weight)[1],
         hessian,
@@ -700,6 +718,77 @@ def test_hessian_float32_in_float32_out(kind, gamma, weighted):
     assert np.all(np.abs(hessian32 - hessian64) <= RTOL_FLOAT32 * scale)
 
 
+# float32 margins where float32's exp overflows (t > 88.72), where its
+# reciprocal does (t < -88.72) and where it underflows to 0 (t < -103.97),
+# against the float64 derivatives (themselves checked against mpmath above):
+# the IEEE rules that settle the float64 extremes settle these alike. Where a
+# derivative is above float32's smallest normal number, it is as accurate as
+# on moderate margins (RTOL_FLOAT32, relative to the Hessian's terms), but
+# for one thing: below t = -87.3 the Hessian's factor p = σ(t) is subnormal,
+# with an absolute error up to 2^-149 (the subnormal spacing; exp's own ulp
+# there), which the other factors, up to (2γ + 1 + γ|t|) q^γ, carry into the
+# Hessian (a normal number while γ|t| p is). Below tiny it stays below.
+FLOAT32_EXTREME_LOGITS = [
+    s * v for v in (1e-8, 1.0, 40.0, 87.5, 88.8, 100.0, 104.0, 1e4) for s in (1, -1)
+]
+TINY32 = np.finfo(np.float32).tiny
+
+
+@pytest.mark.parametrize("y", [0, 1])
+@pytest.mark.parametrize("gamma", EXTREME_GAMMAS)
+def test_float32_extreme_logits_match_float64(gamma, y):
+    raw32 = np.array(FLOAT32_EXTREME_LOGITS, dtype=np.float32)
+    y_true = np.full(raw32.shape, float(y))
+    loss_fn = BinaryFocalLoss(gamma=gamma)
+    gradient32, hessian32 = loss_fn.gradient_hessian(y_true, raw32)
+    gradient64, hessian64 = loss_fn.gradient_hessian(y_true, raw32.astype(np.float64))
+    assert np.all(np.isfinite(gradient32)) and np.all(np.isfinite(hessian32))
+    normal = np.abs(gradient64) >= TINY32
+    assert_allclose(gradient32[normal], gradient64[normal], rtol=RTOL_FLOAT32)
+    assert np.all(np.abs(gradient32[~normal]) <= TINY32)
+    scale = _hessian_term_scale(loss_fn, y_true, raw32, None)
+    p = expit((2 * y_true - 1) * raw32.astype(np.float64))
+    subnormal_p = 2.0**-149 * (2 * gamma + 1 + gamma * np.abs(raw32))
+    normal = scale >= TINY32
+    error = np.abs(hessian32 - hessian64)[normal]
+    bound = RTOL_FLOAT32 * scale + np.where(p < TINY32, subnormal_p, 0.0)
+    assert np.all(error <= bound[normal])
+    assert np.all(np.abs(hessian32[~normal]) <= TINY32)
+
+
+# The workspace only says where to compute: the same operations in the same
+# order, so the same bits, whatever the arrays held before.
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("floor", [None, 0.1, 1.0])
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 2.5, 5.0])
+def test_workspace_gives_the_same_derivatives(gamma, floor, dtype):
+    rng = np.random.default_rng(19)
+    margins = rng.uniform(-8, 8, size=500).astype(dtype)
+    expected = focal_margin_gradient_hessian(margins, gamma, floor)
+    workspace = np.full((WORKSPACE_ARRAYS, 500), np.nan, dtype=dtype)
+    for _ in range(2):  # the second time on what the first one left
+        got = focal_margin_gradient_hessian(margins, gamma, floor, workspace=workspace)
+        assert all(any(np.shares_memory(g, w) for w in workspace) for g in got)
+        assert_array_equal(got[0], expected[0])
+        assert_array_equal(got[1], expected[1])
+
+
+@pytest.mark.parametrize("gamma", [0.0, 2.0])
+def test_binary_loss_workspace_gives_the_same_derivatives(gamma):
+    rng = np.random.default_rng(20)
+    y = rng.integers(0, 2, size=400).astype(np.uint8)
+    raw = rng.uniform(-8, 8, size=400)
+    weight = rng.uniform(0.5, 2, size=400)
+    loss_fn = BinaryFocalLoss(gamma=gamma, alpha=0.25)
+    expected = loss_fn.gradient_hessian(y, raw, weight, curvature_floor=1.0)
+    workspace = np.full((WORKSPACE_ARRAYS + 2, 400), np.nan)
+    got = loss_fn.gradient_hessian(
+        y, raw, weight, curvature_floor=1.0, workspace=workspace
+    )
+    assert_array_equal(got[0], expected[0])
+    assert_array_equal(got[1], expected[1])
+
+
 @pytest.mark.parametrize("gamma", [0.0, 2.0])
 def test_hessian_weights_multiply(gamma):
     # The weighted Hessian is the plain one times α_t s_i: for the sigmoid
@@ -786,4 +875,4 @@ def test_multinomial_floored_hessian_is_positive(gamma):
     gradient, floored = loss_fn.gradient_hessian(y, raw, curvature_floor=0.1)
     assert np.mean(exact < 0) > 0.01  # the data reaches the non-convex region
     assert np.all(floored > 0)
-    assert_array_equal(gradient, loss_fn.loss_gradient(y, raw)[1])
+    _assert_same_gradient(gradient, loss_fn.loss_gradient(y, raw)[1])

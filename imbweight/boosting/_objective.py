@@ -49,6 +49,7 @@ per-class loss, and keeping it makes the model continuous in ``γ``, with
 ``γ = 0`` reproducing the engine's built-in multiclass objective.
 """
 
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral
 
@@ -58,7 +59,7 @@ from sklearn.metrics import average_precision_score
 
 from imbweight._fit_problem import resolve_alpha
 from imbweight._targets import target_kind_of_classes
-from imbweight.losses import BinaryFocalLoss, MultinomialFocalLoss
+from imbweight.losses import WORKSPACE_ARRAYS, BinaryFocalLoss, MultinomialFocalLoss
 
 __all__ = [
     "CURVATURE_FLOOR",
@@ -201,9 +202,10 @@ class FocalObjective(_WeightedFocalLoss):
     curvature_floor : float, default=CURVATURE_FLOOR
         ``ε`` of the curvature floor (see the module docstring).
     n_threads : int, default=1
-        Threads computing the row blocks: the engine waits for the
-        gradients while they are computed, so the objective may use the
-        threads the engine trains with. The results do not depend on it.
+        Threads computing the row blocks of a softmax: the engine waits for
+        the gradients while they are computed, so the objective may use the
+        threads the engine trains with. The results do not depend on it. A
+        sigmoid's blocks take one thread (see :meth:`gradient_hessian`).
 
     Examples
     --------
@@ -242,16 +244,22 @@ class FocalObjective(_WeightedFocalLoss):
     def _training_rows(self, labels, weight):
         """Class codes and row × class weights, computed once per training set.
 
-        The engines hand the same label and weight arrays every round
-        (LightGBM's dataset keeps them); held here, they are not freed, so
-        the same objects are the same arrays.
+        LightGBM's dataset hands the same label and weight arrays every
+        round; XGBoost hands new copies. The arrays are watched through weak
+        references: the cache holds no copy alive once the engine drops it,
+        and an array still alive is the same array.
         """
+        labels = np.asarray(labels)
+        weight = None if weight is None else np.asarray(weight)
+        arrays = (labels, weight)
         rows = self._rows
-        if rows is not None and rows[0] is labels and rows[1] is weight:
-            return rows[2], rows[3]
+        if rows is not None and all(
+            ref() is array for ref, array in zip(rows[0], arrays, strict=True)
+        ):
+            return rows[1], rows[2]
         codes = self._codes(labels)
         row_weight = self.row_weights(codes, weight)
-        self._rows = (labels, weight, codes, row_weight)
+        self._rows = (tuple(map(_watch, arrays)), codes, row_weight)
         return codes, row_weight
 
     def gradient_hessian(self, labels, raw, weight=None, dtype=np.float64):
@@ -277,39 +285,65 @@ class FocalObjective(_WeightedFocalLoss):
             use).
         """
         codes, weight = self._training_rows(labels, weight)
-        # Converted to float64 block by block: XGBoost's float32 scores are
+        # Scores are converted block by block: XGBoost's float32 scores are
         # not copied whole.
         raw = self._raw(raw, codes.shape[0], dtype=None)
         gradient = np.empty(raw.shape, dtype=dtype, order="F")
         hessian = np.empty(raw.shape, dtype=dtype, order="F")
         floor = self.curvature_floor if self.gamma > 0 else None
-
-        def fill(start):
-            # Each block writes only its own rows: blocks may run in any
-            # order, on any thread, with the same results.
-            rows = slice(start, start + BLOCK_ROWS)
-            gradient[rows], block_hessian = self.loss.gradient_hessian(
-                codes[rows],
-                np.asarray(raw[rows], dtype=np.float64),
-                None if weight is None else weight[rows],
-                curvature_floor=floor,
-            )
-            # Scaled in float64, before the rounding to ``dtype``, as the
-            # engines scale their own.
-            if self.hessian_scale != 1.0:
-                block_hessian *= self.hessian_scale
-            hessian[rows] = block_hessian
-
         starts = range(0, codes.shape[0], BLOCK_ROWS)
-        n_threads = min(self.n_threads, len(starts))
+        # Sigmoid blocks are worked in one workspace, reused block after
+        # block (see imbweight.losses.focal_margin_gradient_hessian), in
+        # float32 when the booster hands float32 scores (XGBoost, whose own
+        # objectives work in float32: twice as fast as float64, and the
+        # derivatives are as accurate as the float32 scores they come from),
+        # on one thread: their ~20 short NumPy calls per block gain less from
+        # a second thread than the two lose handing the GIL to each other.
+        sigmoid = self.n_classes == 2
+        precision = np.float32 if raw.dtype == np.float32 else np.float64
+        n_threads = 1 if sigmoid else min(self.n_threads, len(starts))
+
+        def fill(first_block):
+            # Each thread takes every n_threads-th block and writes only its
+            # rows: the results do not depend on the threads.
+            if sigmoid:
+                workspace = np.empty(
+                    (WORKSPACE_ARRAYS + 2, min(BLOCK_ROWS, codes.shape[0])),
+                    dtype=precision,
+                )
+            for start in starts[first_block::n_threads]:
+                rows = slice(start, start + BLOCK_ROWS)
+                block_raw = raw[rows]
+                extra = {}
+                if sigmoid:
+                    extra["workspace"] = workspace[:, : block_raw.shape[0]]
+                else:
+                    block_raw = np.asarray(block_raw, dtype=np.float64)
+                gradient[rows], block_hessian = self.loss.gradient_hessian(
+                    codes[rows],
+                    block_raw,
+                    None if weight is None else weight[rows],
+                    curvature_floor=floor,
+                    **extra,
+                )
+                # Scaled before the rounding to ``dtype``, as the engines
+                # scale their own.
+                if self.hessian_scale != 1.0:
+                    block_hessian *= self.hessian_scale
+                hessian[rows] = block_hessian
+
         if n_threads > 1:
             # NumPy's ufuncs release the GIL on a block's arrays.
             with ThreadPoolExecutor(n_threads) as pool:
-                list(pool.map(fill, starts))
+                list(pool.map(fill, range(n_threads)))
         else:
-            for start in starts:
-                fill(start)
+            fill(0)
         return gradient, hessian
+
+
+def _watch(array):
+    """A weak reference to ``array``; for None, a callable that returns None."""
+    return (lambda: None) if array is None else weakref.ref(array)
 
 
 class FocalMetric(_WeightedFocalLoss):

@@ -15,7 +15,6 @@ import sys
 import numpy as np
 
 from imbweight._compat import num_samples
-from imbweight.boosting._init_score import repeat_init_score
 from imbweight.boosting._objective import (
     FocalMetric,
     MetricCallable,
@@ -208,8 +207,7 @@ class XGBoostEngine:
             params |= {
                 "eval_set": list(zip(eval_X, eval_y, strict=True)),
                 "base_margin_eval_set": [
-                    repeat_init_score(init_score, len(labels), np.float32)
-                    for labels in eval_y
+                    _margin_view(init_score, len(labels)) for labels in eval_y
                 ],
             }
             if any(weights is not None for weights in eval_weight):
@@ -221,13 +219,24 @@ class XGBoostEngine:
             X,
             y,
             sample_weight=weight,
-            base_margin=repeat_init_score(init_score, len(y), np.float32),
+            base_margin=_margin_view(init_score, len(y)),
             **params,
         )
 
     @staticmethod
     def raw_score(estimator, X, init_score):
         """Raw scores of the fitted booster, init score included, float64."""
-        margin = repeat_init_score(init_score, num_samples(X), np.float32)
+        margin = _margin_view(init_score, num_samples(X))
         raw = estimator.predict(X, output_margin=True, base_margin=margin)
         return np.asarray(raw, dtype=np.float64)
+
+
+def _margin_view(init_score, n_samples):
+    """The init score on every row, as a read-only float32 view of one row.
+
+    XGBoost copies a base margin into its own storage (and reads strided
+    arrays without a warning, unlike LightGBM): a full-length array would
+    only be held, unused, for as long as the model trains.
+    """
+    init_score = np.asarray(init_score, dtype=np.float32)
+    return np.broadcast_to(init_score, (n_samples, *init_score.shape))
