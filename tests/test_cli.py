@@ -851,6 +851,8 @@ def test_argument_errors_end_with_one_line_and_exit_code_2(argv, message, capsys
     assert code == 2
     assert out == ""
     assert message in err
+    if argv[0] in ("compare", "weights"):  # the command's usage error
+        assert err.startswith(f"imbweight {argv[0]}: error: "), err
     assert err.endswith("--help)\n")
     assert len(err.splitlines()) == 1, err
 

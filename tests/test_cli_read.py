@@ -82,6 +82,18 @@ def test_labels_differing_only_in_case_are_kept_with_a_warning(tmp_path):
 
 
 # ---------------------------------------------------------------- features
+def test_repeated_header_names_are_read_with_a_warning(tmp_path):
+    rows = [[str(i), str(2 * i), str(i % 3), label] for i, label in enumerate(labels())]
+    path = write_csv(tmp_path / "twice.csv", ["a", "a", "b", "label"], rows)
+    data, warnings = read(path)
+    assert data.feature_names == ["a", "a", "b"]
+    assert data.X[:, 1].tolist() == [2.0 * i for i in range(40)]
+    assert [w for w in warnings if "repeats" in w] == [
+        "the header repeats the name(s) 'a': each such column is a feature of its "
+        "own (a saved model takes them as pandas names them, the second 'name.1')"
+    ]
+
+
 def test_dates_become_days_since_1970(tmp_path):
     iso = ["2021-03-04", "2021-03-05T12:00:00", "1970/01/02", ""]
     day_first = ["13/01/2020", "01/02/2020", "02.03.2020", "31-12-1999"]

@@ -357,6 +357,9 @@ def build_parser():
         help="show a progress bar on stderr (default: when stderr is a terminal)",
     )
 
+    # Its own parser reports the errors found after parsing, as argparse's.
+    compare_parser.set_defaults(command_parser=compare_parser)
+
     weights_parser = commands.add_parser(
         "weights",
         help="print the class weights of a target under a strategy, as JSON",
@@ -843,7 +846,7 @@ def run(argv=None):
     command = _run_compare if args.command == "compare" else _run_weights
     if args.command == "compare":
         try:
-            _check_decision_arguments(parser, args)
+            _check_decision_arguments(args.command_parser, args)
         except SystemExit as stop:
             return stop.code
     try:

@@ -476,6 +476,13 @@ def load_csv(
         names.append(name)
         kinds.append(feature.kind)
     del frame
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        warn(
+            f"the header repeats the name(s) {', '.join(map(repr, repeated))}: "
+            "each such column is a feature of its own (a saved model takes them "
+            "as pandas names them, the second 'name.1')"
+        )
     for kind, message in DROPPED.items():
         if kind in dropped:
             warn(message.format(names=", ".join(dropped[kind])))
