@@ -184,13 +184,14 @@ def focal_margin_gradient_hessian(
     (``dp/dt = p q``, ``dL/dt = -q``)::
 
         ℓ''(t) = p q^γ ((2γ + 1) q + γ L (γ p - q))
-               = γ p q^γ (γ p L + q ((2γ + 1) / γ - L))
+               = p q^γ (γ (γ p L - L q + 2 q) + q)
 
     One exponential, ``e = exp(t)``, gives ``q = 1 / (1 + e)``, ``p = e q``
     and ``exp(-|t|) = min(e, 1 / e)``, and
     ``L = log1p(exp(-|t|)) - min(t, 0)``: each is accurate to a few ulps
     for any finite margin, none a difference of nearly equal numbers (the
-    IEEE rules for 0 and inf settle the extremes), and ``q^γ`` has no
+    IEEE rules for 0 and inf settle the extremes, where a result below the
+    smallest normal number may come out as 0), and ``q^γ`` has no
     negative exponent (no ``0 · ∞`` for ``0 < γ < 1``). In the bracket
     only ``q L`` is subtracted; the terms cancel only where ``ℓ''`` changes
     sign. For ``γ = 0`` it is ``p q``, the log-loss curvature, and ``L`` is
@@ -212,12 +213,13 @@ def focal_margin_gradient_hessian(
     curvature_floor : None or float, default=None
         ``ε > 0``: the second derivative is at least ``ε p q^(γ+1)``.
     workspace : None or sequence of ndarray, default=None
-        ``WORKSPACE_ARRAYS`` arrays of the shape and float dtype of
-        ``margin`` (not ``margin`` itself) to compute in; the results are
-        two of them. A caller working through many blocks of rows passes
-        the same arrays each time: fresh ones cost more than the arithmetic
-        (the allocator hands their pages back to the system between calls,
-        and faults them in again). ``None`` allocates them.
+        ``WORKSPACE_ARRAYS`` distinct arrays of the shape and float dtype of
+        ``margin``, none of them sharing its memory, to compute in; the
+        results are two of them (for a 0-d margin, two scalars). A caller
+        working through many blocks of rows passes the same arrays each
+        time: fresh ones cost more than the arithmetic (the allocator hands
+        their pages back to the system between calls, and faults them in
+        again). ``None`` allocates them.
 
     Returns
     -------
@@ -246,8 +248,9 @@ def focal_margin_gradient_hessian(
             margin.reshape(1), gamma, curvature_floor
         )
         return gradient[0], hessian[0]
-    if workspace is None:
-        workspace = [np.empty_like(margin) for _ in range(WORKSPACE_ARRAYS)]
+    workspace = _workspace(
+        workspace, WORKSPACE_ARRAYS, margin.shape, margin.dtype, inputs=(margin,)
+    )
     # In place, each array named for what it holds at the moment.
     first, second, exp_t, q, p = workspace
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
@@ -272,13 +275,16 @@ def focal_margin_gradient_hessian(
     modulating = _modulating_factor(q, log1p_exp, margin, gamma, out=second)
     # neg_log_p = L = log1p(exp(-|t|)) - min(t, 0)
     neg_log_p = np.subtract(log1p_exp, np.minimum(margin, 0, out=first), out=log1p_exp)
-    # focal = γ p L, then the hessian's bracket over γ
+    # focal = γ p L; the Hessian's bracket γ (γ p L - L q + 2 q) + q (no
+    # division by γ, which may be tiny)
     focal = np.multiply(p, gamma, out=first)
     focal *= neg_log_p
-    bracket = np.subtract((2 * gamma + 1) / gamma, neg_log_p, out=neg_log_p)
-    bracket *= q
-    bracket += focal
+    bracket = np.multiply(neg_log_p, q, out=neg_log_p)
+    np.subtract(focal, bracket, out=bracket)
+    bracket += q
+    bracket += q
     bracket *= gamma
+    bracket += q
     # gradient = -q^γ (q + γ p L)
     gradient = np.add(focal, q, out=first)
     gradient *= modulating
@@ -291,6 +297,39 @@ def focal_margin_gradient_hessian(
     return gradient, hessian
 
 
+def _workspace(workspace, count, shape, dtype=None, inputs=()):
+    """``count`` distinct arrays to compute in: the caller's, checked, or new.
+
+    ``dtype=None`` takes the caller's float dtype (the same for all). The
+    checks are those that cost no pass over the data: none of the arrays is
+    one of ``inputs`` (a view of one is not detected).
+    """
+    if workspace is None:
+        return [np.empty(shape, dtype=dtype or np.float64) for _ in range(count)]
+    workspace = list(workspace)
+    if dtype is None and workspace:
+        dtype = getattr(workspace[0], "dtype", None)
+    ids = {id(array) for array in workspace}
+    if (
+        len(workspace) != count
+        or len(ids) != count
+        or any(id(given) in ids for given in inputs)
+        or not all(
+            isinstance(array, np.ndarray)
+            and array.shape == shape
+            and array.dtype == dtype
+            and array.dtype.kind == "f"
+            for array in workspace
+        )
+    ):
+        raise ValueError(
+            f"workspace must be {count} distinct float arrays of shape {shape}"
+            f"{'' if dtype is None else f' and dtype {dtype}'}, none of them an "
+            "input."
+        )
+    return workspace
+
+
 def _modulating_factor(q, log1p_exp, margin, gamma, out):
     """``q^γ`` into ``out``: products of ``q``, or ``exp(γ log q)``.
 
@@ -298,7 +337,7 @@ def _modulating_factor(q, log1p_exp, margin, gamma, out):
     as the exponential of ``log q = -(log1p(exp(-|t|)) + max(t, 0))`` and
     several passes cheaper.
     """
-    if gamma == int(gamma) and gamma <= 4:
+    if gamma <= 4 and gamma == int(gamma):
         np.copyto(out, q)
         for _ in range(int(gamma) - 1):
             out *= q
@@ -487,6 +526,12 @@ class BinaryFocalLoss(_FocalLoss):
         if workspace is None:
             sign, margin = self._sign_margin(y_true, raw_prediction)
         else:
+            workspace = _workspace(
+                workspace,
+                WORKSPACE_ARRAYS + 2,
+                np.shape(raw_prediction),
+                inputs=(y_true, raw_prediction),
+            )
             sign, margin, *workspace = workspace
             self._sign_margin_into(y_true, raw_prediction, sign, margin)
         gradient, hessian = focal_margin_gradient_hessian(

@@ -237,8 +237,9 @@ def test_invalid_arguments():
         FocalMetric("auc", 2.0)
     with pytest.raises(ValueError, match="n_classes must be an integer >= 2"):
         FocalObjective(2.0, n_classes=1)
-    with pytest.raises(ValueError, match="gamma must be >= 0"):
-        FocalObjective(-1.0)
+    for gamma in (-1.0, np.inf, np.nan):
+        with pytest.raises(ValueError, match="gamma must be a finite number >= 0"):
+            FocalObjective(gamma)
     with pytest.raises(ValueError, match=r"alpha=0\.25 is a float"):
         FocalObjective(2.0, alpha=0.25, n_classes=3)
     with pytest.raises(ValueError, match=r"class codes 0 \.\. 1; got \[2\]"):

@@ -773,6 +773,39 @@ def test_workspace_gives_the_same_derivatives(gamma, floor, dtype):
         assert_array_equal(got[1], expected[1])
 
 
+def test_workspace_that_cannot_serve_is_refused():
+    margins = np.linspace(-3, 3, 10)
+    fresh = [np.zeros(10) for _ in range(WORKSPACE_ARRAYS)]
+    same = [fresh[0]] * WORKSPACE_ARRAYS
+    with_margin = [margins, *fresh[1:]]
+    float32 = [array.astype(np.float32) for array in fresh]
+    short = fresh[:-1]
+    wide = [np.empty(11) for _ in range(WORKSPACE_ARRAYS)]
+    for workspace in (same, with_margin, float32, short, wide):
+        with pytest.raises(ValueError, match="distinct float arrays of shape"):
+            focal_margin_gradient_hessian(margins, 2.0, workspace=workspace)
+    y = (margins > 0).astype(np.float64)
+    loss_fn = BinaryFocalLoss(2.0)
+    workspace = [np.empty(10) for _ in range(WORKSPACE_ARRAYS + 2)]
+    for given in (y, margins):
+        with pytest.raises(ValueError, match="none of them an input"):
+            loss_fn.gradient_hessian(y, margins, workspace=[given, *workspace[1:]])
+
+
+# The Hessian's bracket is formed without dividing by γ: a γ far below any
+# useful value is γ = 0 to round-off, not an overflow.
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("gamma", [1e-39, 1e-300, 5e-324])
+def test_tiny_gamma_is_gamma_zero(gamma, dtype):
+    margins = np.linspace(-30, 30, 61).astype(dtype)
+    with np.errstate(over="raise", invalid="raise"):
+        got = focal_margin_gradient_hessian(margins, gamma, 1.0)
+    expected = focal_margin_gradient_hessian(margins, 0.0)
+    rtol = 64 * np.finfo(dtype).eps
+    assert_allclose(got[0], expected[0], rtol=rtol)
+    assert_allclose(got[1], expected[1], rtol=rtol)
+
+
 @pytest.mark.parametrize("gamma", [0.0, 2.0])
 def test_binary_loss_workspace_gives_the_same_derivatives(gamma):
     rng = np.random.default_rng(20)

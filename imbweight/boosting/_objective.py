@@ -140,8 +140,8 @@ class _WeightedFocalLoss:
     def __init__(self, gamma, alpha, class_weight, n_classes):
         if not (isinstance(n_classes, Integral) and n_classes >= 2):
             raise ValueError(f"n_classes must be an integer >= 2; got {n_classes!r}.")
-        if not gamma >= 0:
-            raise ValueError(f"gamma must be >= 0; got {gamma!r}.")
+        if not 0 <= gamma < np.inf:
+            raise ValueError(f"gamma must be a finite number >= 0; got {gamma!r}.")
         self.gamma = float(gamma)
         self.n_classes = int(n_classes)
         self.alpha = resolve_alpha(
@@ -246,8 +246,9 @@ class FocalObjective(_WeightedFocalLoss):
 
         LightGBM's dataset hands the same label and weight arrays every
         round; XGBoost hands new copies. The arrays are watched through weak
-        references: the cache holds no copy alive once the engine drops it,
-        and an array still alive is the same array.
+        references: the cache keeps no label array alive once the engine
+        drops it (the row weights it keeps are float64, the engines' own are
+        float32), and an array still alive is the same array.
         """
         labels = np.asarray(labels)
         weight = None if weight is None else np.asarray(weight)
@@ -293,14 +294,19 @@ class FocalObjective(_WeightedFocalLoss):
         floor = self.curvature_floor if self.gamma > 0 else None
         starts = range(0, codes.shape[0], BLOCK_ROWS)
         # Sigmoid blocks are worked in one workspace, reused block after
-        # block (see imbweight.losses.focal_margin_gradient_hessian), in
-        # float32 when the booster hands float32 scores (XGBoost, whose own
-        # objectives work in float32: twice as fast as float64, and the
-        # derivatives are as accurate as the float32 scores they come from),
-        # on one thread: their ~20 short NumPy calls per block gain less from
-        # a second thread than the two lose handing the GIL to each other.
+        # block (see imbweight.losses.focal_margin_gradient_hessian), on one
+        # thread: their ~20 short NumPy calls per block gain less from a
+        # second thread than the two lose handing the GIL to each other. For
+        # float32 results they are worked in float32, twice as fast, and a
+        # few float32 ulps from the rounded float64 values; except at γ = 0
+        # from float64 scores, where the rounded float64 values are
+        # LightGBM's own log-loss gradients, bit for bit.
         sigmoid = self.n_classes == 2
-        precision = np.float32 if raw.dtype == np.float32 else np.float64
+        exact_builtin = self.gamma == 0 and raw.dtype == np.float64
+        if np.dtype(dtype) == np.float32 and not exact_builtin:
+            precision = np.float32
+        else:
+            precision = np.float64
         n_threads = 1 if sigmoid else min(self.n_threads, len(starts))
 
         def fill(first_block):
