@@ -1,8 +1,5 @@
 """Tests of the engine-neutral focal objective and metrics of imbweight.boosting."""
 
-import gc
-import weakref
-
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -103,23 +100,42 @@ def test_float32_output_and_xgboost_empty_weights(n_classes):
     assert_allclose(hessian, hessian64, rtol=1e-5, atol=1e-7)
 
 
-def test_training_rows_are_cached_without_holding_the_labels():
-    # LightGBM hands the same label array every round: its codes are
-    # computed once. XGBoost hands a new copy each round: the cache must
-    # not keep the previous one alive.
-    labels, raw, _ = _data(2)
-    objective = FocalObjective(2.0)
-    objective.gradient_hessian(labels, raw)
-    codes = objective._rows[1]
-    objective.gradient_hessian(labels, raw)
-    assert objective._rows[1] is codes
-    copy = labels.copy()
-    watch = weakref.ref(copy)
-    objective.gradient_hessian(copy, raw)
-    assert objective._rows[1] is not codes
-    del copy
-    gc.collect()
-    assert watch() is None
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_init_score_is_added_to_the_scores(n_classes, dtype):
+    # The objective and the metric of a booster that starts from 0 see the
+    # scores of one that starts from the init score: the same arithmetic,
+    # raw + init_score, done block by block instead of on the whole array.
+    labels, raw, rng = _data(n_classes)
+    weight = rng.uniform(0.5, 2.0, size=labels.shape[0])
+    init = rng.normal(size=() if n_classes == 2 else (n_classes,))
+    shifted = FocalObjective(2.0, n_classes=n_classes, init_score=init)
+    plain = FocalObjective(2.0, n_classes=n_classes)
+    for results, expected in zip(
+        shifted.gradient_hessian(labels, raw, weight, dtype),
+        plain.gradient_hessian(labels, raw + init, weight, dtype),
+        strict=True,
+    ):
+        assert_array_equal(results, expected)
+    for name in ("focal_loss", "average_precision"):
+        metric = FocalMetric(name, 2.0, n_classes=n_classes, init_score=init)
+        assert metric.evaluate(labels, raw, weight) == FocalMetric(
+            name, 2.0, n_classes=n_classes
+        ).evaluate(labels, raw + init, weight)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_the_objective_keeps_no_array_of_the_rows(n_classes):
+    # The booster keeps the objective for as long as the model lives, and
+    # the objective's memory adds to the engine's peak: nothing of the
+    # training set's length may stay behind after a round.
+    labels, raw, rng = _data(n_classes)
+    weight = rng.uniform(0.5, 2.0, size=labels.shape[0])
+    objective = FocalObjective(2.0, n_classes=n_classes, class_weight=[1.0] * n_classes)
+    objective.gradient_hessian(labels, raw, weight)
+    sizes = [np.size(value) for value in vars(objective).values()]
+    sizes += [np.size(value) for value in vars(objective.loss).values()]
+    assert max(sizes) <= n_classes
 
 
 def test_flat_class_major_scores_are_accepted():
@@ -249,3 +265,6 @@ def test_invalid_arguments():
     with pytest.raises(ValueError, match="finite and non-negative"):
         class_weight_table([1.0, np.nan], 2)
     assert_array_equal(class_weight_table({1: 3.0}, 3), [1.0, 3.0, 1.0])
+    for init_score, n_classes in ((np.inf, 2), ([0.0, 1.0], 2), (0.5, 3)):
+        with pytest.raises(ValueError, match="init_score of"):
+            FocalObjective(2.0, n_classes=n_classes, init_score=init_score)

@@ -232,29 +232,26 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         )
         # The boosters keep float32 weights: the init score uses the same.
         weight = None if np.all(weight == 1) else weight.astype(np.float32)
+        init_score = focal_init_score(
+            codes,
+            gamma=self.gamma,
+            alpha=self._resolved_alpha(classes),
+            sample_weight=weight,
+            n_classes=classes.size,
+        )
         objective, metric = self._objective_metric(
-            engine, classes, class_weight, eval_metric, _training_threads(booster)
+            engine,
+            classes,
+            class_weight,
+            eval_metric,
+            init_score,
+            _training_threads(booster),
         )
         eval_sets = _check_eval_sets(
             record, eval_set, eval_sample_weight, classes, name
         )
-        init_score = focal_init_score(
-            codes,
-            gamma=self.gamma,
-            alpha=objective.alpha,
-            sample_weight=weight,
-            n_classes=classes.size,
-        )
         booster = engine.fit(
-            booster,
-            X,
-            codes,
-            weight,
-            init_score,
-            eval_sets,
-            objective,
-            metric,
-            fit_params,
+            booster, X, codes, weight, eval_sets, objective, metric, fit_params
         )
         self._store_fit(record, booster, classes, class_weight, init_score, objective)
         return self
@@ -270,17 +267,26 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         _check_booster(engine, booster, fit_params)
         return booster, engine
 
+    def _resolved_alpha(self, classes):
+        """``alpha`` per class code (None, a float for two classes)."""
+        return resolve_alpha(self.alpha, target_kind_of_classes(classes.size), classes)
+
     def _objective_metric(
-        self, engine, classes, class_weight, eval_metric, n_threads=1
+        self, engine, classes, class_weight, eval_metric, init_score, n_threads=1
     ):
-        """The focal objective for ``engine`` and the evaluation metric."""
-        alpha = resolve_alpha(self.alpha, target_kind_of_classes(classes.size), classes)
+        """The focal objective for ``engine`` and the evaluation metric.
+
+        Both add ``init_score`` to the booster's raw scores: the booster
+        starts from 0 and holds no copy of the init score per row.
+        """
+        alpha = self._resolved_alpha(classes)
         objective = FocalObjective(
             self.gamma,
             alpha,
             n_classes=classes.size,
             hessian_scale=engine.hessian_scale(classes.size),
             n_threads=n_threads,
+            init_score=init_score,
         )
         metric = FocalMetric(
             eval_metric,
@@ -288,6 +294,7 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             alpha,
             class_weight_array(class_weight, classes),
             classes.size,
+            init_score,
         )
         return objective, metric
 
@@ -297,7 +304,6 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         ``record`` carries the features seen (``n_features_in_`` and maybe
         ``feature_names_in_``).
         """
-        objective.release_rows()  # the trained booster keeps the objective
         fitted = {
             "estimator_": booster,
             "classes_": classes,
@@ -330,7 +336,7 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         """
         check_is_fitted(self)
         X = _check_X(self, X, reset=False)
-        return self._engine_.raw_score(self.estimator_, X, self.init_score_)
+        return self._engine_.raw_score(self.estimator_, X) + self.init_score_
 
     def predict_proba(self, X):
         """The model's probabilities: sigmoid or softmax of the raw scores.
@@ -444,7 +450,8 @@ def _check_booster(engine, booster, fit_params):
             f"The {engine.name} estimator sets {conflicts}; leave "
             f"{sorted(conflicts)} at the default: FocalBoostingClassifier sets the "
             f"objective and the evaluation metric (eval_metric= of fit) itself, "
-            f"and owns the class weights (class_weight=)."
+            f"owns the class weights (class_weight=) and starts the trees from "
+            f"its own constant (init_score_)."
         )
     reserved = sorted(set(fit_params) & set(engine.reserved))
     if reserved:

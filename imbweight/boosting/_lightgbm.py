@@ -15,7 +15,6 @@ from inspect import signature
 
 from scipy.sparse import csc_matrix, csr_matrix, issparse, isspmatrix
 
-from imbweight.boosting._init_score import repeat_init_score
 from imbweight.boosting._objective import (
     FocalMetric,
     MetricCallable,
@@ -227,10 +226,12 @@ class LightGBMEngine:
         )
 
     @classmethod
-    def fit(
-        cls, estimator, X, y, weight, init_score, eval_sets, objective, metric, params
-    ):
-        """Fit ``estimator`` (a clone) with the focal objective and metric."""
+    def fit(cls, estimator, X, y, weight, eval_sets, objective, metric, params):
+        """Fit ``estimator`` (a clone) with the focal objective and metric.
+
+        The objective and the metric add the init score: LightGBM's own
+        ``init_score`` takes one float64 per row, and keeps it twice more.
+        """
         cls.configure(estimator, objective, metric)
         if eval_sets:
             eval_X, eval_y, eval_weight = zip(*eval_sets, strict=True)
@@ -238,9 +239,6 @@ class LightGBMEngine:
             params = {
                 **params,
                 "eval_sample_weight": list(eval_weight),
-                "eval_init_score": [
-                    repeat_init_score(init_score, len(labels)) for labels in eval_y
-                ],
                 "eval_metric": LightGBMSklearnMetric(metric),
             }
             # LightGBM 4.6 deprecated eval_set for eval_X and eval_y.
@@ -249,13 +247,7 @@ class LightGBMEngine:
             else:  # pragma: no cover - LightGBM < 4.6
                 params["eval_set"] = list(zip(eval_X, eval_y, strict=True))
         try:
-            return estimator.fit(
-                _as_matrix(X),
-                y,
-                sample_weight=weight,
-                init_score=repeat_init_score(init_score, len(y)),
-                **params,
-            )
+            return estimator.fit(_as_matrix(X), y, sample_weight=weight, **params)
         except sys.modules["lightgbm"].basic.LightGBMError as error:
             if "num_features()) > (0)" not in str(error):
                 raise
@@ -271,9 +263,9 @@ class LightGBMEngine:
             ) from error
 
     @staticmethod
-    def raw_score(estimator, X, init_score):
-        """Raw scores of the fitted booster, init score included, float64."""
-        return estimator.predict(_as_matrix(X), raw_score=True) + init_score
+    def raw_score(estimator, X):
+        """Raw scores of the fitted booster (without the init score), float64."""
+        return estimator.predict(_as_matrix(X), raw_score=True)
 
 
 def _as_matrix(X):

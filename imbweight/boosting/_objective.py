@@ -3,9 +3,9 @@
 Conventions
 -----------
 A booster hands an objective its labels (the class codes ``0 .. K-1`` as
-floats), its raw scores (the init score included) and, when the training
-set has them, one weight per row. :class:`FocalObjective` returns the
-gradient and the Hessian (diagonal) of
+floats), its raw scores and, when the training set has them, one weight per
+row. :class:`FocalObjective` returns the gradient and the Hessian (diagonal)
+of
 
     Σ_i w_i c_{y_i} α_{y_i} ℓ_γ(y_i, z_i)
 
@@ -15,6 +15,12 @@ holds, ``c`` optional class weights, ``α`` the focal α, ``ℓ_γ`` the sigmoid
 ``(n, K)``) focal loss of :mod:`imbweight.losses`. Neither LightGBM (since
 4.0) nor XGBoost multiplies a custom objective's output by the weights: the
 objective does.
+
+**Init score.** The raw scores ``z`` include the constant the training
+starts from. A booster given it per row (LightGBM's ``init_score``,
+XGBoost's ``base_margin``) hands scores that include it; otherwise the
+objective and the metric add it themselves (``init_score``), which spares
+the booster one copy or more of the init score per row.
 
 **Curvature floor.** For ``γ > 0`` the focal loss is not convex: its exact
 second derivative is negative for badly classified rows (``p_t < 0.058`` at
@@ -49,7 +55,6 @@ per-class loss, and keeping it makes the model continuous in ``γ``, with
 ``γ = 0`` reproducing the engine's built-in multiclass objective.
 """
 
-import weakref
 from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral
 
@@ -134,10 +139,24 @@ def class_weight_table(class_weight, n_classes):
     return table
 
 
+def _checked_init_score(init_score, n_classes):
+    """``init_score`` as a float64 scalar (two classes) or ``(n_classes,)``."""
+    if init_score is None:
+        return None
+    init_score = np.asarray(init_score, dtype=np.float64)
+    expected = () if n_classes == 2 else (n_classes,)
+    if init_score.shape != expected or not np.all(np.isfinite(init_score)):
+        raise ValueError(
+            f"init_score of {n_classes} classes must be finite, of shape "
+            f"{expected}; got {init_score.tolist()!r}."
+        )
+    return init_score
+
+
 class _WeightedFocalLoss:
     """What the objective and the metric share: the loss and the weights."""
 
-    def __init__(self, gamma, alpha, class_weight, n_classes):
+    def __init__(self, gamma, alpha, class_weight, n_classes, init_score=None):
         if not (isinstance(n_classes, Integral) and n_classes >= 2):
             raise ValueError(f"n_classes must be an integer >= 2; got {n_classes!r}.")
         if not 0 <= gamma < np.inf:
@@ -150,13 +169,14 @@ class _WeightedFocalLoss:
         self.class_weight = class_weight_table(class_weight, n_classes)
         loss = BinaryFocalLoss if n_classes == 2 else MultinomialFocalLoss
         self.loss = loss(gamma=self.gamma, alpha=self.alpha)
+        self.init_score = _checked_init_score(init_score, self.n_classes)
 
-    def row_weights(self, codes, weight):
+    def row_weights(self, labels, weight):
         """Row weight times class weight, or None when both are absent."""
         if weight is not None and np.size(weight) == 0:
             weight = None  # XGBoost's "no weights"
         if self.class_weight is not None:
-            per_row = self.class_weight[codes]
+            per_row = self.class_weight[self._codes(labels)]
             return per_row if weight is None else per_row * weight
         return None if weight is None else np.asarray(weight, dtype=np.float64)
 
@@ -165,16 +185,19 @@ class _WeightedFocalLoss:
         return np.asarray(labels).astype(np.uint8 if self.n_classes < 256 else np.intp)
 
     def _codes_raw(self, labels, raw):
-        """Class codes, and the raw scores as float64 of the expected shape."""
-        return self._codes(labels), self._raw(raw, np.shape(labels)[0])
+        """Class codes, and the scores (with the init score) as float64."""
+        raw = self._raw(raw, np.shape(labels)[0])
+        if self.init_score is not None:
+            raw = raw + self.init_score
+        return self._codes(labels), raw
 
     def _raw(self, raw, n_samples, dtype=np.float64):
         """The raw scores, in ``dtype`` (None keeps theirs), of the expected shape."""
         raw = np.asarray(raw, dtype=dtype)
-        if self.n_classes > 2 and raw.ndim == 1:
-            # Boosters that hand a flat array order it class-major.
-            raw = raw.reshape((n_samples, self.n_classes), order="F")
         expected = (n_samples,) if self.n_classes == 2 else (n_samples, self.n_classes)
+        if self.n_classes > 2 and raw.ndim == 1 and raw.size == np.prod(expected):
+            # Boosters that hand a flat array order it class-major.
+            raw = raw.reshape(expected, order="F")
         if raw.shape != expected:
             raise ValueError(
                 f"The booster gave raw scores of shape {raw.shape}; a "
@@ -206,6 +229,9 @@ class FocalObjective(_WeightedFocalLoss):
         the gradients while they are computed, so the objective may use the
         threads the engine trains with. The results do not depend on it. A
         sigmoid's blocks take one thread (see :meth:`gradient_hessian`).
+    init_score : None, float or array-like of shape (n_classes,), default=None
+        A constant the booster's raw scores leave out, added to them (see
+        the module docstring); one per class for a softmax.
 
     Examples
     --------
@@ -226,42 +252,12 @@ class FocalObjective(_WeightedFocalLoss):
         hessian_scale=1.0,
         curvature_floor=CURVATURE_FLOOR,
         n_threads=1,
+        init_score=None,
     ):
-        super().__init__(gamma, alpha, class_weight, n_classes)
+        super().__init__(gamma, alpha, class_weight, n_classes, init_score)
         self.hessian_scale = float(hessian_scale)
         self.curvature_floor = float(curvature_floor)
         self.n_threads = int(n_threads)
-        self._rows = None
-
-    def __getstate__(self):
-        # The training rows' codes and weights are a cache, not the model.
-        return {**self.__dict__, "_rows": None}
-
-    def release_rows(self):
-        """Forget the training rows' codes and weights (after training)."""
-        self._rows = None
-
-    def _training_rows(self, labels, weight):
-        """Class codes and row × class weights, computed once per training set.
-
-        LightGBM's dataset hands the same label and weight arrays every
-        round; XGBoost hands new copies. The arrays are watched through weak
-        references: the cache keeps no label array alive once the engine
-        drops it (the row weights it keeps are float64, the engines' own are
-        float32), and an array still alive is the same array.
-        """
-        labels = np.asarray(labels)
-        weight = None if weight is None else np.asarray(weight)
-        arrays = (labels, weight)
-        rows = self._rows
-        if rows is not None and all(
-            ref() is array for ref, array in zip(rows[0], arrays, strict=True)
-        ):
-            return rows[1], rows[2]
-        codes = self._codes(labels)
-        row_weight = self.row_weights(codes, weight)
-        self._rows = (tuple(map(_watch, arrays)), codes, row_weight)
-        return codes, row_weight
 
     def gradient_hessian(self, labels, raw, weight=None, dtype=np.float64):
         """Gradient and Hessian (diagonal) with respect to the raw scores.
@@ -271,7 +267,7 @@ class FocalObjective(_WeightedFocalLoss):
         labels : array-like of shape (n_samples,)
             Class codes (integers, possibly as floats).
         raw : array-like of shape (n_samples,) or (n_samples, n_classes)
-            Raw scores, init score included; a flat class-major array of
+            Raw scores (without ``init_score``); a flat class-major array of
             ``n_samples * n_classes`` scores is accepted for a softmax.
         weight : None or array-like of shape (n_samples,), default=None
             Row weights; an empty array means none.
@@ -285,14 +281,19 @@ class FocalObjective(_WeightedFocalLoss):
             Fortran-ordered for a softmax (the class-major order boosters
             use).
         """
-        codes, weight = self._training_rows(labels, weight)
-        # Scores are converted block by block: XGBoost's float32 scores are
-        # not copied whole.
-        raw = self._raw(raw, codes.shape[0], dtype=None)
+        labels = np.asarray(labels)
+        if weight is not None and np.size(weight) == 0:
+            weight = None  # XGBoost's "no weights"
+        n_samples = labels.shape[0]
+        # Whatever is derived per row (codes, weights, scores with the init
+        # score) is derived block by block: besides its results the
+        # objective holds no array of the training set's length, and
+        # XGBoost's float32 scores are not copied whole.
+        raw = self._raw(raw, n_samples, dtype=None)
         gradient = np.empty(raw.shape, dtype=dtype, order="F")
         hessian = np.empty(raw.shape, dtype=dtype, order="F")
         floor = self.curvature_floor if self.gamma > 0 else None
-        starts = range(0, codes.shape[0], BLOCK_ROWS)
+        starts = range(0, n_samples, BLOCK_ROWS)
         # Sigmoid blocks are worked in one workspace, reused block after
         # block (see imbweight.losses.focal_margin_gradient_hessian), on one
         # thread: their ~20 short NumPy calls per block gain less from a
@@ -300,7 +301,7 @@ class FocalObjective(_WeightedFocalLoss):
         # float32 results they are worked in float32, twice as fast, and a
         # few float32 ulps from the rounded float64 values; except at γ = 0
         # from float64 scores, where the rounded float64 values are
-        # LightGBM's own log-loss gradients, bit for bit.
+        # LightGBM's own log-loss gradients of the same scores.
         sigmoid = self.n_classes == 2
         exact_builtin = self.gamma == 0 and raw.dtype == np.float64
         if np.dtype(dtype) == np.float32 and not exact_builtin:
@@ -313,22 +314,28 @@ class FocalObjective(_WeightedFocalLoss):
             # Each thread takes every n_threads-th block and writes only its
             # rows: the results do not depend on the threads.
             if sigmoid:
+                # The loss's arrays, then the block's scores.
                 workspace = np.empty(
-                    (WORKSPACE_ARRAYS + 2, min(BLOCK_ROWS, codes.shape[0])),
+                    (WORKSPACE_ARRAYS + 3, min(BLOCK_ROWS, n_samples)),
                     dtype=precision,
                 )
             for start in starts[first_block::n_threads]:
                 rows = slice(start, start + BLOCK_ROWS)
-                block_raw = raw[rows]
+                # The losses read class codes given as floats: converting
+                # them to integers would cost a fifth of a sigmoid's time.
+                block_labels = labels[rows]
                 extra = {}
                 if sigmoid:
-                    extra["workspace"] = workspace[:, : block_raw.shape[0]]
+                    block = workspace[:, : block_labels.shape[0]]
+                    extra["workspace"] = block[:-1]
+                    block_raw = self._sigmoid_scores(raw[rows], block[-1])
                 else:
-                    block_raw = np.asarray(block_raw, dtype=np.float64)
+                    block_raw = self._softmax_scores(raw[rows])
+                block_weight = None if weight is None else weight[rows]
                 gradient[rows], block_hessian = self.loss.gradient_hessian(
-                    codes[rows],
+                    block_labels,
                     block_raw,
-                    None if weight is None else weight[rows],
+                    self.row_weights(block_labels, block_weight),
                     curvature_floor=floor,
                     **extra,
                 )
@@ -346,10 +353,17 @@ class FocalObjective(_WeightedFocalLoss):
             fill(0)
         return gradient, hessian
 
+    def _sigmoid_scores(self, block_raw, out):
+        """A block's scores with the init score, written into ``out``."""
+        if self.init_score is None:
+            return block_raw
+        return np.add(block_raw, self.init_score, out=out)
 
-def _watch(array):
-    """A weak reference to ``array``; for None, a callable that returns None."""
-    return (lambda: None) if array is None else weakref.ref(array)
+    def _softmax_scores(self, block_raw):
+        """A block's scores with the init score, in float64."""
+        if self.init_score is None:
+            return np.asarray(block_raw, dtype=np.float64)
+        return np.add(block_raw, self.init_score, dtype=np.float64)
 
 
 class FocalMetric(_WeightedFocalLoss):
@@ -367,7 +381,7 @@ class FocalMetric(_WeightedFocalLoss):
     ----------
     name : {"focal_loss", "average_precision"}
         The metric.
-    gamma, alpha, class_weight, n_classes
+    gamma, alpha, class_weight, n_classes, init_score
         As :class:`FocalObjective`; only ``"focal_loss"`` uses ``gamma``,
         ``alpha`` and ``class_weight``.
 
@@ -380,24 +394,26 @@ class FocalMetric(_WeightedFocalLoss):
     1.0
     """
 
-    def __init__(self, name, gamma, alpha=None, class_weight=None, n_classes=2):
+    def __init__(
+        self, name, gamma, alpha=None, class_weight=None, n_classes=2, init_score=None
+    ):
         if not isinstance(name, str) or name not in METRICS:
             raise ValueError(
                 f"eval_metric must be one of {sorted(METRICS)}; got {name!r}."
             )
-        super().__init__(gamma, alpha, class_weight, n_classes)
+        super().__init__(gamma, alpha, class_weight, n_classes, init_score)
         self.name = name
         self.higher_is_better = METRICS[name]
 
     def evaluate(self, labels, raw, weight=None):
-        """The metric of raw scores (init score included).
+        """The metric of raw scores (without ``init_score``).
 
         Parameters
         ----------
         labels : array-like of shape (n_samples,)
             Class codes.
         raw : array-like of shape (n_samples,) or (n_samples, n_classes)
-            Raw scores, init score included.
+            Raw scores (without ``init_score``).
         weight : None or array-like of shape (n_samples,), default=None
             Row weights; an empty array means none.
 

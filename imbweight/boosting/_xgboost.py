@@ -14,7 +14,6 @@ import sys
 
 import numpy as np
 
-from imbweight._compat import num_samples
 from imbweight.boosting._objective import (
     FocalMetric,
     MetricCallable,
@@ -168,6 +167,7 @@ class XGBoostEngine:
         "objective": ("binary:logistic",),
         "eval_metric": (None,),
         "scale_pos_weight": (None, 1.0),
+        "base_score": (None,),
     }
 
     #: fit parameters the classifier sets itself.
@@ -188,55 +188,36 @@ class XGBoostEngine:
 
     @staticmethod
     def configure(estimator, objective, metric):
-        """Give ``estimator`` (a clone) the focal objective and metric."""
+        """Give ``estimator`` (a clone) the focal objective and metric.
+
+        The objective and the metric add the init score; the booster starts
+        from the raw score 0 (``base_score`` 0.5 through the logistic link,
+        0 for ``multi:softprob``, which has none), not from an intercept it
+        would estimate for its own objective.
+        """
         return estimator.set_params(
             objective=SklearnObjective(objective),
             eval_metric=XGBoostSklearnMetric(metric),
             disable_default_eval_metric=True,
+            base_score=0.5 if objective.n_classes == 2 else 0.0,
         )
 
     @classmethod
-    def fit(
-        cls, estimator, X, y, weight, init_score, eval_sets, objective, metric, params
-    ):
+    def fit(cls, estimator, X, y, weight, eval_sets, objective, metric, params):
         """Fit ``estimator`` (a clone) with the focal objective and metric."""
         cls.configure(estimator, objective, metric)
         params = {"verbose": False, **params}
         if eval_sets:
             eval_X, eval_y, eval_weight = zip(*eval_sets, strict=True)
-            params |= {
-                "eval_set": list(zip(eval_X, eval_y, strict=True)),
-                "base_margin_eval_set": [
-                    _margin_view(init_score, len(labels)) for labels in eval_y
-                ],
-            }
+            params["eval_set"] = list(zip(eval_X, eval_y, strict=True))
             if any(weights is not None for weights in eval_weight):
                 params["sample_weight_eval_set"] = [
                     np.ones(len(labels)) if weights is None else weights
                     for labels, weights in zip(eval_y, eval_weight, strict=True)
                 ]
-        return estimator.fit(
-            X,
-            y,
-            sample_weight=weight,
-            base_margin=_margin_view(init_score, len(y)),
-            **params,
-        )
+        return estimator.fit(X, y, sample_weight=weight, **params)
 
     @staticmethod
-    def raw_score(estimator, X, init_score):
-        """Raw scores of the fitted booster, init score included, float64."""
-        margin = _margin_view(init_score, num_samples(X))
-        raw = estimator.predict(X, output_margin=True, base_margin=margin)
-        return np.asarray(raw, dtype=np.float64)
-
-
-def _margin_view(init_score, n_samples):
-    """The init score on every row, as a read-only float32 view of one row.
-
-    XGBoost copies a base margin into its own storage (and reads strided
-    arrays without a warning, unlike LightGBM): a full-length array would
-    only be held, unused, for as long as the model trains.
-    """
-    init_score = np.asarray(init_score, dtype=np.float32)
-    return np.broadcast_to(init_score, (n_samples, *init_score.shape))
+    def raw_score(estimator, X):
+        """Raw scores of the fitted booster (without the init score), float64."""
+        return np.asarray(estimator.predict(X, output_margin=True), dtype=np.float64)

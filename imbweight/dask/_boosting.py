@@ -9,7 +9,7 @@ from sklearn.utils.validation import validate_data
 from imbweight._compat import HasMethods, validate_params
 from imbweight._fit_problem import shallow_copy
 from imbweight.boosting import FocalBoostingClassifier
-from imbweight.boosting._init_score import init_score_of_totals, repeat_init_score
+from imbweight.boosting._init_score import init_score_of_totals
 from imbweight.class_weight import class_weight_array, resolve_class_weight
 from imbweight.dask._blocks import _is_dask_frame, current_client, row_blocks
 from imbweight.dask._counts import label_counts
@@ -155,29 +155,23 @@ def fit_boosting(estimator, X, y, *, sample_weight=None, client=None):
     classes = counts.classes
     class_weight = resolve_class_weight(estimator.class_weight, counts)
     per_class = class_weight_array(class_weight, classes)
-    objective, metric = model._objective_metric(
-        engine, classes, class_weight, "focal_loss"
-    )
-    engine.configure(booster, objective, metric)
     # The class totals of the row weights ``sample_weight × class weight``.
     init_score = init_score_of_totals(
-        per_class * counts.weighted, gamma=model.gamma, alpha=objective.alpha
+        per_class * counts.weighted,
+        gamma=model.gamma,
+        alpha=model._resolved_alpha(classes),
     )
+    objective, metric = model._objective_metric(
+        engine, classes, class_weight, "focal_loss", init_score
+    )
+    engine.configure(booster, objective, metric)
     codes = _per_row(y, _codes, classes, dtype=_code_dtype(classes))
     weight = None
     if sample_weight is not None or np.any(per_class != 1):
         weight = _per_row(
             codes, _row_weights, per_class, sample_weight, dtype=np.float32
         )
-    init = _per_row(
-        codes,
-        _repeat,
-        init_score,
-        dask_engine.init_dtype,
-        dtype=dask_engine.init_dtype,
-        width=None if np.ndim(init_score) == 0 else classes.size,
-    )
-    fitted = dask_engine.fit(client, booster, X, codes, weight, init, classes.size)
+    fitted = dask_engine.fit(client, booster, X, codes, weight, classes.size)
     model._store_fit(model, fitted, classes, class_weight, init_score, objective)
     return model
 
@@ -236,22 +230,15 @@ def _counts(y, sample_weight):
     return counts
 
 
-def _per_row(data, function, *args, dtype, width=None):
+def _per_row(data, function, *args, dtype):
     """``function(block, *args)`` on each row block of a dask Array or Series.
 
-    The result has ``dtype``, and ``width`` columns when given; ``args`` may
-    hold one dask collection partitioned as ``data``.
+    The result is 1-D, of ``dtype``; ``args`` may hold one dask collection
+    partitioned as ``data``.
     """
     if isinstance(data, da.Array):
-        shape = () if width is None else (width,)
         return da.map_blocks(
-            function,
-            data,
-            *args,
-            dtype=dtype,
-            chunks=(data.chunks[0], *((size,) for size in shape)),
-            new_axis=None if width is None else [1],
-            meta=np.empty((0, *shape), dtype=dtype),
+            function, data, *args, dtype=dtype, meta=np.empty(0, dtype=dtype)
         )
     return data.map_partitions(_as_pandas, function, *args)
 
@@ -261,10 +248,7 @@ def _as_pandas(series, function, *args):
     import pandas as pd
 
     args = [arg.to_numpy() if isinstance(arg, pd.Series) else arg for arg in args]
-    values = function(series.to_numpy(), *args)
-    if values.ndim == 2:
-        return pd.DataFrame(values, index=series.index)
-    return pd.Series(values, index=series.index)
+    return pd.Series(function(series.to_numpy(), *args), index=series.index)
 
 
 def _code_dtype(classes):
@@ -274,11 +258,6 @@ def _code_dtype(classes):
 def _codes(y, classes):
     """Class codes 0 .. n_classes - 1 of labels, as ``fit`` gives the booster."""
     return np.searchsorted(classes, y).astype(_code_dtype(classes))
-
-
-def _repeat(codes, init_score, dtype):
-    """The init score on every row of a block."""
-    return repeat_init_score(init_score, codes.shape[0], dtype)
 
 
 def _row_weights(codes, per_class, sample_weight=None):
@@ -292,15 +271,13 @@ def _row_weights(codes, per_class, sample_weight=None):
 class _DaskXGBoost:
     """Training through ``xgboost.dask.DaskXGBClassifier``."""
 
-    init_dtype = np.float32  # XGBoost keeps base margins in float32
-
     @staticmethod
-    def fit(client, booster, X, codes, weight, init, n_classes):
+    def fit(client, booster, X, codes, weight, n_classes):
         from xgboost import dask as dxgb
 
         model = dxgb.DaskXGBClassifier(**booster.get_params())
         model.client = client
-        model.fit(X, codes, sample_weight=weight, base_margin=init, verbose=False)
+        model.fit(X, codes, sample_weight=weight, verbose=False)
         # The trained trees in the local wrapper, with its settings.
         booster.load_model(model.get_booster().save_raw("ubj"))
         return booster
@@ -318,10 +295,8 @@ def _fewer_classes_on_a_worker(engine_name, n_classes):
 class _DaskLightGBM:
     """Training through ``lightgbm.dask.DaskLGBMClassifier``."""
 
-    init_dtype = np.float64
-
     @staticmethod
-    def fit(client, booster, X, codes, weight, init, n_classes):
+    def fit(client, booster, X, codes, weight, n_classes):
         from lightgbm.basic import LightGBMError
         from lightgbm.dask import DaskLGBMClassifier
 
@@ -335,11 +310,14 @@ class _DaskLightGBM:
                     "ignore", "Parameter n_jobs will be ignored", UserWarning
                 )
             try:
-                model.fit(X, codes, sample_weight=weight, init_score=init)
-            except LightGBMError as exc:
-                # A worker's own label encoding disagrees with the init
-                # score's width: LightGBM stops before the check above.
-                if "Number of class" not in str(exc):
+                model.fit(X, codes, sample_weight=weight)
+            except (LightGBMError, ValueError) as exc:
+                # A worker's own label encoding has fewer classes: LightGBM
+                # or the objective stops before the check below.
+                if not any(
+                    message in str(exc)
+                    for message in ("Number of class", "The booster gave raw scores")
+                ):
                     raise
                 raise _fewer_classes_on_a_worker("LightGBM", n_classes) from None
         fitted = model.to_local()
