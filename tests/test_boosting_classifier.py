@@ -311,7 +311,7 @@ class _Rounds:
         (None, {"alpha": 0.25}, {"multiclass": True}, ValueError, "is a float"),
         (None, {}, {"sample_weight": np.nan}, ValueError, "NaN"),
         (None, {}, {"one_class": True}, ValueError, "only one class"),
-        (None, {}, {"init_score": 1.0}, ValueError, "sets \\['init_score'\\]"),
+        (None, {}, {"init_score": 1.0}, ValueError, "pass \\['init_score'\\]"),
         (None, {}, {"eval_metric": "auc"}, ValueError, "eval_metric must be"),
         (None, {}, {"eval_labels": 7}, ValueError, "not classes of y"),
         (None, {}, {"eval_x_only": True}, ValueError, "list of \\(X, y\\) pairs"),

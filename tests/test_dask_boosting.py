@@ -274,7 +274,7 @@ def test_errors_before_training(client, data):
 
 def test_lightgbm_worker_without_every_class_is_told(client):
     # The first worker holds rows of class 0 only, the second of every class:
-    # that worker's label encoding has fewer classes than the init score.
+    # that worker's label encoding has fewer classes than the objective's.
     n_classes = 3
     X, _, _ = _numpy_data(2)
     half = N_ROWS // 2

@@ -55,8 +55,9 @@ class FocalBoostingClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
       and XGBoost do not multiply a custom objective's output);
     - the exact Hessian is used, with a positive floor where the focal loss
       is not convex (see :mod:`imbweight.boosting`);
-    - training starts from the optimal constant, ``init_score_``, which is
-      given to every evaluation set and added back at prediction;
+    - training starts from the optimal constant, ``init_score_``: the
+      objective and the evaluation metric add it to the booster's raw
+      scores, and :meth:`decision_function` adds it back;
     - :meth:`predict_proba` is the link of the raw score, not the raw score;
       :meth:`predict_posterior` recovers P(y | x);
     - evaluation sets are scored on probabilities (the focal loss, or
@@ -456,9 +457,10 @@ def _check_booster(engine, booster, fit_params):
     reserved = sorted(set(fit_params) & set(engine.reserved))
     if reserved:
         raise ValueError(
-            f"FocalBoostingClassifier.fit sets {reserved} of the booster's fit "
-            f"itself; pass sample_weight=, eval_set= and eval_sample_weight= to "
-            f"FocalBoostingClassifier.fit instead."
+            f"FocalBoostingClassifier.fit does not pass {reserved} to the "
+            f"booster's fit: it starts the trees from init_score_ itself, and "
+            f"takes sample_weight=, eval_set= and eval_sample_weight= as its "
+            f"own parameters."
         )
 
 

@@ -1,13 +1,13 @@
 """XGBoost: the focal objective and metrics as XGBoost callables.
 
 XGBoost calls a custom objective with float32 raw scores (the base margin
-included), ``(n_samples,)`` for two classes and ``(n_samples, n_classes)``
-for more; the row weights come from ``DMatrix.get_weight()`` (an empty
-array when there are none) or, in the scikit-learn wrapper, as the
-``sample_weight`` keyword, and XGBoost never multiplies the result by them.
-Its built-in ``multi:softprob`` scales the Hessian diagonal by 2. A callable
-metric of the scikit-learn wrapper is minimised by early stopping. Nothing
-here imports xgboost.
+included, when the data has one), ``(n_samples,)`` for two classes and
+``(n_samples, n_classes)`` for more; the row weights come from
+``DMatrix.get_weight()`` (an empty array when there are none) or, in the
+scikit-learn wrapper, as the ``sample_weight`` keyword, and XGBoost never
+multiplies the result by them. Its built-in ``multi:softprob`` scales the
+Hessian diagonal by 2. A callable metric of the scikit-learn wrapper is
+minimised by early stopping. Nothing here imports xgboost.
 """
 
 import sys
