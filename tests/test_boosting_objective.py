@@ -138,6 +138,14 @@ def test_the_objective_keeps_no_array_of_the_rows(n_classes):
     assert max(sizes) <= n_classes
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_no_rows(n_classes):
+    shape = (0,) if n_classes == 2 else (0, n_classes)
+    objective = FocalObjective(2.0, n_classes=n_classes, n_threads=2)
+    for result in objective.gradient_hessian(np.empty(0), np.empty(shape)):
+        assert result.shape == shape
+
+
 def test_flat_class_major_scores_are_accepted():
     labels, raw, _ = _data(3)
     objective = FocalObjective(1.0, n_classes=3)
@@ -265,6 +273,14 @@ def test_invalid_arguments():
     with pytest.raises(ValueError, match="finite and non-negative"):
         class_weight_table([1.0, np.nan], 2)
     assert_array_equal(class_weight_table({1: 3.0}, 3), [1.0, 3.0, 1.0])
+    # Labels outside the class codes: -1 would be read as the last class of
+    # a softmax, 2 as a sigmoid's sign of 3.
+    for labels, n_classes in (([0.0, -1.0], 3), ([0.0, 2.0], 2), ([np.nan, 1.0], 2)):
+        scores = np.zeros((2, n_classes) if n_classes > 2 else 2)
+        with pytest.raises(ValueError, match=f"class codes 0 .. {n_classes - 1}"):
+            FocalObjective(2.0, n_classes=n_classes).gradient_hessian(labels, scores)
+        with pytest.raises(ValueError, match=f"class codes 0 .. {n_classes - 1}"):
+            FocalMetric("focal_loss", 2.0, n_classes=n_classes).evaluate(labels, scores)
     for init_score, n_classes in ((np.inf, 2), ([0.0, 1.0], 2), (0.5, 3)):
         with pytest.raises(ValueError, match="init_score of"):
             FocalObjective(2.0, n_classes=n_classes, init_score=init_score)

@@ -180,13 +180,30 @@ class _WeightedFocalLoss:
             return per_row if weight is None else per_row * weight
         return None if weight is None else np.asarray(weight, dtype=np.float64)
 
+    def _check_labels(self, labels):
+        """Raise unless ``labels`` (an array) are within the class codes.
+
+        The engines do not check a custom objective's labels, and the
+        losses would read -1 as the last class or 2 as a sign of 3.
+        """
+        if labels.size and not (
+            0 <= np.min(labels) and np.max(labels) <= self.n_classes - 1
+        ):
+            raise ValueError(
+                f"The labels must be class codes 0 .. {self.n_classes - 1}; got "
+                f"values from {np.min(labels)} to {np.max(labels)}. Encode the "
+                f"classes first (e.g. with sklearn.preprocessing.LabelEncoder)."
+            )
+
     def _codes(self, labels):
         """Class codes as small integers (the labels come as floats)."""
         return np.asarray(labels).astype(np.uint8 if self.n_classes < 256 else np.intp)
 
     def _codes_raw(self, labels, raw):
         """Class codes, and the scores (with the init score) as float64."""
-        raw = self._raw(raw, np.shape(labels)[0])
+        labels = np.asarray(labels)
+        self._check_labels(labels)
+        raw = self._raw(raw, labels.shape[0])
         if self.init_score is not None:
             raw = raw + self.init_score
         return self._codes(labels), raw
@@ -280,8 +297,15 @@ class FocalObjective(_WeightedFocalLoss):
         gradient, hessian : ndarray of the shape of ``raw``
             Fortran-ordered for a softmax (the class-major order boosters
             use).
+
+        Raises
+        ------
+        ValueError
+            If a label is not within ``0 .. n_classes - 1`` or the scores
+            are not of the expected shape.
         """
         labels = np.asarray(labels)
+        self._check_labels(labels)
         if weight is not None and np.size(weight) == 0:
             weight = None  # XGBoost's "no weights"
         n_samples = labels.shape[0]
@@ -308,7 +332,7 @@ class FocalObjective(_WeightedFocalLoss):
             precision = np.float32
         else:
             precision = np.float64
-        n_threads = 1 if sigmoid else min(self.n_threads, len(starts))
+        n_threads = 1 if sigmoid else max(1, min(self.n_threads, len(starts)))
 
         def fill(first_block):
             # Each thread takes every n_threads-th block and writes only its
